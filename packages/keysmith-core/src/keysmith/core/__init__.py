@@ -1,0 +1,90 @@
+"""keysmith.core: the framework-free token lifecycle every keysmith adapter stands on."""
+
+from __future__ import annotations
+
+from keysmith.core.audit import (
+    Action,
+    AuditEvent,
+    AuditSink,
+    LoggingAuditSink,
+    MemoryAuditSink,
+    NullAuditSink,
+    RequestContext,
+)
+from keysmith.core.cache import VerifiedSecretCache
+from keysmith.core.checksum import checksum
+from keysmith.core.clock import Clock, FrozenClock, SystemClock
+from keysmith.core.errors import (
+    ConfigurationError,
+    ExpiredToken,
+    InsufficientScope,
+    InvalidToken,
+    KeysmithError,
+    PrefixCollision,
+    RevokedToken,
+    ScopeError,
+    TokenAuthError,
+    TokenStateError,
+)
+from keysmith.core.format import MAX_TOKEN_LENGTH, ParsedToken, TokenFormat, parse
+from keysmith.core.hashers import (
+    BaseTokenHasher,
+    HMACSHA256TokenHasher,
+    PBKDF2SHA512TokenHasher,
+    TokenHasher,
+)
+from keysmith.core.hashing import Hashing
+from keysmith.core.memory import AsyncMemoryTokenStore, MemoryToken, MemoryTokenStore
+from keysmith.core.policy import TokenPolicy
+from keysmith.core.records import NewToken, TokenRecord
+from keysmith.core.scopes import ScopePolicy, require_scopes
+from keysmith.core.service import AsyncTokenService, TokenService
+from keysmith.core.stores import AsyncTokenStore, TokenStore
+
+__version__ = "0.2.0"
+
+__all__ = [
+    "MAX_TOKEN_LENGTH",
+    "Action",
+    "AsyncMemoryTokenStore",
+    "AsyncTokenService",
+    "AsyncTokenStore",
+    "AuditEvent",
+    "AuditSink",
+    "BaseTokenHasher",
+    "Clock",
+    "ConfigurationError",
+    "ExpiredToken",
+    "FrozenClock",
+    "HMACSHA256TokenHasher",
+    "Hashing",
+    "InsufficientScope",
+    "InvalidToken",
+    "KeysmithError",
+    "LoggingAuditSink",
+    "MemoryAuditSink",
+    "MemoryToken",
+    "MemoryTokenStore",
+    "NewToken",
+    "NullAuditSink",
+    "PBKDF2SHA512TokenHasher",
+    "ParsedToken",
+    "PrefixCollision",
+    "RequestContext",
+    "RevokedToken",
+    "ScopeError",
+    "ScopePolicy",
+    "SystemClock",
+    "TokenAuthError",
+    "TokenFormat",
+    "TokenHasher",
+    "TokenPolicy",
+    "TokenRecord",
+    "TokenService",
+    "TokenStateError",
+    "TokenStore",
+    "VerifiedSecretCache",
+    "checksum",
+    "parse",
+    "require_scopes",
+]

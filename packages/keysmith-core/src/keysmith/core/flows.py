@@ -1,0 +1,221 @@
+"""The lifecycle written once, as generators that yield the I/O they need.
+
+Each flow is a plain generator: it makes every decision itself and yields an operation
+whenever it needs the store, slow CPU work or the audit sink. ``TokenService`` runs the
+operations synchronously, ``AsyncTokenService`` awaits them, so the two never diverge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from keysmith.core.audit import Action, AuditEvent, RequestContext
+from keysmith.core.cache import VerifiedSecretCache
+from keysmith.core.clock import Clock
+from keysmith.core.errors import (
+    InvalidToken,
+    KeysmithError,
+    PrefixCollision,
+    TokenAuthError,
+    TokenStateError,
+)
+from keysmith.core.format import TokenFormat
+from keysmith.core.policy import (
+    TokenPolicy,
+    actor_id,
+    candidate_keys,
+    check_state,
+    event,
+    expiry_for,
+    is_usage_stale,
+    validate_name,
+    validate_token_type,
+)
+from keysmith.core.records import NewToken
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCall:
+    """Call ``method`` on the store."""
+
+    method: str
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Compute:
+    """CPU-heavy work (hashing): the async service runs it off the event loop."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """Hand an event to the audit sink; failures are logged and ignored."""
+
+    event: AuditEvent
+
+
+Operation = StoreCall | Compute | Emit
+Flow = Generator[Operation, Any, T]
+
+
+class Flows:
+    """Builds the flow of each lifecycle operation from a policy, a clock and a cache."""
+
+    def __init__(self, policy: TokenPolicy, clock: Clock, cache: VerifiedSecretCache | None) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.cache = cache
+
+    def create(
+        self,
+        *,
+        name: str,
+        description: str = "",
+        user: Any = None,
+        created_by: Any = None,
+        scopes: Iterable[Any] | None = None,
+        expires_at: datetime | None = None,
+        token_type: str | None = None,
+        scope_name: Callable[[Any], str] = str,
+        context: RequestContext | None = None,
+    ) -> Flow[tuple[Any, str]]:
+        policy = self.policy
+        now = self.clock.now()
+        base = {
+            "name": validate_name(name, policy.max_name_length),
+            "description": description or "",
+            "token_type": validate_token_type(token_type),
+            "user": user,
+            "created_by": created_by,
+            "scopes": policy.scopes.resolve(scopes, scope_name),
+            "created_at": now,
+            "expires_at": expiry_for(now, expires_at, policy.default_lifetime),
+        }
+        for _attempt in range(policy.create_attempts):
+            issued = policy.format.generate()
+            key = yield Compute(policy.hashing.hash, (issued.secret,))
+            try:
+                record = yield StoreCall("insert", (NewToken(prefix=issued.prefix, key=key, **base),))
+            except PrefixCollision:
+                continue
+            extra = {"actor_id": actor_id(created_by)}
+            yield Emit(event(Action.CREATED, now, record, context=context, extra=extra))
+            return record, issued.raw
+        raise KeysmithError(f"No free token prefix after {policy.create_attempts} attempts.")
+
+    def rotate(
+        self,
+        record: Any,
+        *,
+        actor: Any = None,
+        context: RequestContext | None = None,
+        grace: timedelta | None = None,
+    ) -> Flow[str]:
+        if record.revoked or record.purged:
+            raise TokenStateError("A revoked or purged token cannot be rotated.")
+        now = self.clock.now()
+        issued = self.policy.format.reissue(record.prefix)
+        key = yield Compute(self.policy.hashing.hash, (issued.secret,))
+        grace = grace if grace is not None else self.policy.rotation_grace
+        previous = (record.key, now + grace) if grace else (None, None)
+        replaced = yield StoreCall(
+            "replace_key",
+            (record,),
+            {"key": key, "previous_key": previous[0], "previous_key_expires_at": previous[1]},
+        )
+        if not replaced:
+            raise TokenStateError("The token was revoked or purged while it was being rotated.")
+        extra: dict[str, Any] = {"actor_id": actor_id(actor)}
+        if grace:
+            extra["grace_seconds"] = int(grace.total_seconds())
+        yield Emit(event(Action.ROTATED, now, record, context=context, extra=extra))
+        return issued.raw
+
+    def revoke(
+        self,
+        record: Any,
+        *,
+        purge: bool = False,
+        actor: Any = None,
+        context: RequestContext | None = None,
+    ) -> Flow[bool]:
+        changed = yield StoreCall("revoke", (record,), {"purge": purge})
+        if changed:
+            extra = {"actor_id": actor_id(actor), "purge": purge}
+            yield Emit(event(Action.REVOKED, self.clock.now(), record, context=context, extra=extra))
+        return bool(changed)
+
+    def mark_used(self, record: Any) -> Flow[None]:
+        yield StoreCall("touch", (record,), {"now": self.clock.now(), "stale_before": None})
+
+    def authenticate(
+        self, raw: object, *, context: RequestContext | None = None, audit: bool = True
+    ) -> Flow[Any]:
+        """Parse, look up, verify, check state, upgrade the hash, record usage, audit."""
+        try:
+            record = yield from self._authenticate(raw)
+        except TokenAuthError as error:
+            if audit:
+                yield Emit(self.auth_failure_event(error, context=context))
+            raise
+        if audit:
+            yield Emit(event(Action.AUTH_SUCCESS, self.clock.now(), record, context=context))
+        return record
+
+    def auth_failure_event(
+        self, error: TokenAuthError, *, context: RequestContext | None = None, status_code: int = 0
+    ) -> AuditEvent:
+        extra = {"error": error.code, "reason": error.reason}
+        return event(
+            Action.AUTH_FAILED,
+            self.clock.now(),
+            error.token,
+            context=context,
+            status_code=status_code,
+            extra=extra,
+        )
+
+    def _authenticate(self, raw: object) -> Flow[Any]:
+        parsed = TokenFormat.parse(raw)
+        record = yield StoreCall("get_by_prefix", (parsed.prefix,))
+        if record is None:
+            raise InvalidToken(reason="unknown_prefix")
+        now = self.clock.now()
+        matched = yield from self._verify(record, parsed.secret, now)
+        if matched is None:
+            raise InvalidToken(reason="wrong_secret", token=record)
+        check_state(record, now)
+        hashing = self.policy.hashing
+        if matched == record.key and hashing.needs_rehash(matched):
+            new_key = yield Compute(hashing.hash, (parsed.secret,))
+            upgraded = yield StoreCall(
+                "upgrade_key", (record,), {"old_key": matched, "new_key": new_key}
+            )
+            if upgraded and self.cache is not None:
+                self.cache.remember(record.prefix, new_key, parsed.secret)
+        resolution = self.policy.usage_resolution
+        if is_usage_stale(record, now, resolution):
+            yield StoreCall("touch", (record,), {"now": now, "stale_before": now - resolution})
+        return record
+
+    def _verify(self, record: Any, secret: str, now: datetime) -> Flow[str | None]:
+        """The stored hash the secret matches, or None; the slow hasher only on a cache miss."""
+        cache = self.cache
+        for key in candidate_keys(record, now):
+            known = cache.check(record.prefix, key, secret) if cache is not None else None
+            if known is None:
+                known = yield Compute(self.policy.hashing.verify, (secret, key))
+                if known and cache is not None:
+                    cache.remember(record.prefix, key, secret)
+            if known:
+                return key
+        return None

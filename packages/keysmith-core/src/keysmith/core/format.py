@@ -1,0 +1,141 @@
+"""Generating and parsing public tokens: ``<namespace>_<identifier>:<secret><checksum>``."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import string
+from dataclasses import dataclass
+
+from keysmith.core.checksum import CHECKSUM_LENGTH, checksum
+from keysmith.core.errors import ConfigurationError, InvalidToken
+
+ALPHABET = string.ascii_letters + string.digits
+IDENTIFIER_LENGTH = 8
+MIN_SECRET_LENGTH = 16
+MAX_SECRET_LENGTH = 256
+MAX_NAMESPACE_LENGTH = 32
+# Fixed, independent of the current configuration, so tokens issued under an earlier one keep
+# parsing; and checked first, so attacker-sized input is refused before any other work.
+MAX_TOKEN_LENGTH = 512
+# The shortest shape: "n_" + identifier + ":" + one secret character + checksum.
+MIN_TOKEN_LENGTH = 2 + IDENTIFIER_LENGTH + 2 + CHECKSUM_LENGTH
+
+_NAMESPACE = re.compile(r"[A-Za-z0-9_]{1,%d}" % MAX_NAMESPACE_LENGTH, re.ASCII)
+_TOKEN_CHARS = frozenset(ALPHABET + "_:")
+_IDENTIFIER_CHARS = frozenset(ALPHABET)
+_DIGITS = frozenset(string.digits)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedToken:
+    """A raw token that passed every structural check; ``prefix`` is public, ``secret`` is not."""
+
+    prefix: str
+    secret: str
+
+    def __repr__(self) -> str:
+        return f"ParsedToken(prefix={self.prefix!r}, secret=<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """The parts of a freshly generated token."""
+
+    prefix: str
+    secret: str
+    raw: str
+
+    def __repr__(self) -> str:
+        return f"IssuedToken(prefix={self.prefix!r}, secret=<hidden>, raw=<hidden>)"
+
+
+def validate_namespace(namespace: object) -> str:
+    """Return ``namespace`` if it is 1-32 ASCII letters, digits or underscores."""
+    if not isinstance(namespace, str) or not _NAMESPACE.fullmatch(namespace):
+        raise ConfigurationError(
+            f"Token namespace must be 1-{MAX_NAMESPACE_LENGTH} ASCII letters, digits or '_', "
+            f"got {namespace!r}."
+        )
+    return namespace
+
+
+def validate_secret_length(length: object) -> int:
+    """Return ``length`` if it is an int within the supported range."""
+    if isinstance(length, bool) or not isinstance(length, int):
+        raise ConfigurationError(f"Token secret length must be an integer, got {length!r}.")
+    if not MIN_SECRET_LENGTH <= length <= MAX_SECRET_LENGTH:
+        raise ConfigurationError(
+            f"Token secret length must be between {MIN_SECRET_LENGTH} and {MAX_SECRET_LENGTH}, "
+            f"got {length}."
+        )
+    return length
+
+
+def _random_string(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def _reject(rule: str) -> InvalidToken:
+    return InvalidToken(f"Malformed token: {rule}.", reason="malformed")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenFormat:
+    """How new tokens look. Parsing accepts any namespace and secret length that fits the shape."""
+
+    namespace: str = "tok"
+    secret_length: int = 32
+
+    def __post_init__(self) -> None:
+        validate_namespace(self.namespace)
+        validate_secret_length(self.secret_length)
+
+    def generate(self) -> IssuedToken:
+        """A new token with a fresh identifier and secret."""
+        return self.reissue(f"{self.namespace}_{_random_string(IDENTIFIER_LENGTH)}")
+
+    def reissue(self, prefix: str) -> IssuedToken:
+        """A fresh secret for an existing prefix (rotation keeps the token's identity)."""
+        secret = _random_string(self.secret_length)
+        body = f"{prefix}:{secret}"
+        return IssuedToken(prefix=prefix, secret=secret, raw=body + checksum(body))
+
+    @staticmethod
+    def parse(raw: object) -> ParsedToken:
+        """Split a raw token into prefix and secret, or raise ``InvalidToken`` naming the rule.
+
+        Messages never contain the input: it may be a real secret pasted in the wrong place.
+        """
+        if not isinstance(raw, str):
+            raise _reject("not a string")
+        if len(raw) > MAX_TOKEN_LENGTH:
+            raise _reject(f"longer than {MAX_TOKEN_LENGTH} characters")
+        if not raw:
+            raise _reject("empty")
+        if not _TOKEN_CHARS.issuperset(raw):
+            raise _reject("characters outside A-Z, a-z, 0-9, '_' and ':'")
+        if len(raw) < MIN_TOKEN_LENGTH:
+            raise _reject("too short")
+        body, check = raw[:-CHECKSUM_LENGTH], raw[-CHECKSUM_LENGTH:]
+        if not _DIGITS.issuperset(check):
+            raise _reject("checksum is not six digits")
+        prefix, colon, secret = body.partition(":")
+        if not colon:
+            raise _reject("no ':' between prefix and secret")
+        namespace, underscore, identifier = prefix.rpartition("_")
+        if not underscore:
+            raise _reject("no '_' between namespace and identifier")
+        if not namespace or not identifier or not _IDENTIFIER_CHARS.issuperset(identifier):
+            raise _reject("prefix is not '<namespace>_<identifier>'")
+        if not secret:
+            raise _reject("empty secret")
+        if ":" in secret:
+            raise _reject("more than one ':'")
+        if not hmac.compare_digest(checksum(body), check):
+            raise _reject("checksum does not match")
+        return ParsedToken(prefix=prefix, secret=secret)
+
+
+parse = TokenFormat.parse

@@ -1,0 +1,120 @@
+"""Pure decisions of the token lifecycle: configuration, state checks, audit event building."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from keysmith.core.audit import AuditEvent, RequestContext
+from keysmith.core.errors import ConfigurationError, ExpiredToken, RevokedToken
+from keysmith.core.format import TokenFormat
+from keysmith.core.hashers import PBKDF2SHA512TokenHasher
+from keysmith.core.hashing import Hashing
+from keysmith.core.records import TokenRecord
+from keysmith.core.scopes import ScopePolicy
+
+TOKEN_TYPES = ("user", "system")
+
+
+def _default_hashing() -> Hashing:
+    return Hashing(PBKDF2SHA512TokenHasher())
+
+
+@dataclass(frozen=True)
+class TokenPolicy:
+    """Everything configurable about issuing and checking tokens."""
+
+    format: TokenFormat = field(default_factory=TokenFormat)
+    hashing: Hashing = field(default_factory=_default_hashing)
+    scopes: ScopePolicy = field(default_factory=ScopePolicy)
+    default_lifetime: timedelta | None = timedelta(days=90)
+    usage_resolution: timedelta = timedelta(seconds=60)
+    rotation_grace: timedelta | None = None
+    max_name_length: int = 128
+    create_attempts: int = 8
+
+    def __post_init__(self) -> None:
+        for name in ("default_lifetime", "rotation_grace"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, timedelta) or value <= timedelta(0)):
+                raise ConfigurationError(f"{name} must be a positive timedelta or None.")
+        if not isinstance(self.usage_resolution, timedelta) or self.usage_resolution < timedelta(0):
+            raise ConfigurationError("usage_resolution must be a timedelta of zero or more.")
+
+
+def validate_name(name: object, max_length: int) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("Token name must be a non-empty string.")
+    if len(name) > max_length:
+        raise ValueError(f"Token name is longer than {max_length} characters.")
+    return name
+
+
+def validate_token_type(token_type: object) -> str:
+    if token_type is None:
+        return TOKEN_TYPES[0]
+    if token_type not in TOKEN_TYPES:
+        raise ValueError(f"Token type must be one of {', '.join(TOKEN_TYPES)}, got {token_type!r}.")
+    return str(token_type)
+
+
+def expiry_for(now: datetime, expires_at: datetime | None, lifetime: timedelta | None) -> datetime | None:
+    if expires_at is not None:
+        if not isinstance(expires_at, datetime) or expires_at.tzinfo is None:
+            raise ValueError("expires_at must be a timezone-aware datetime.")
+        return expires_at
+    return now + lifetime if lifetime else None
+
+
+def candidate_keys(record: TokenRecord, now: datetime) -> tuple[str, ...]:
+    """The stored hashes a secret may match: the current one, and the previous one in grace."""
+    previous, until = record.previous_key, record.previous_key_expires_at
+    if previous and until is not None and now < until:
+        return (record.key, previous)
+    return (record.key,)
+
+
+def check_state(record: TokenRecord, now: datetime) -> None:
+    """Raise for a revoked, purged or expired token. Call only after the secret verified."""
+    if record.revoked or record.purged:
+        raise RevokedToken(reason="purged" if record.purged else "revoked", token=record)
+    if record.expires_at is not None and record.expires_at <= now:
+        raise ExpiredToken(reason="expired", token=record)
+
+
+def is_usage_stale(record: TokenRecord, now: datetime, resolution: timedelta) -> bool:
+    last = record.last_used_at
+    return last is None or last <= now - resolution
+
+
+def actor_id(actor: Any) -> Any:
+    """A JSON-safe reference to whoever performed an operation."""
+    if actor is None or isinstance(actor, (str, int)):
+        return actor
+    for attribute in ("pk", "id"):
+        value = getattr(actor, attribute, None)
+        if value is not None:
+            return value if isinstance(value, (str, int)) else str(value)
+    return str(actor)
+
+
+def event(
+    action: str,
+    now: datetime,
+    token: Any = None,
+    *,
+    context: RequestContext | None = None,
+    status_code: int = 0,
+    extra: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent(
+        action=action,
+        occurred_at=now,
+        token=token,
+        token_prefix=getattr(token, "prefix", None),
+        status_code=status_code,
+        context=context,
+        extra=dict(extra or {}),
+    )
