@@ -46,7 +46,7 @@ class AuditEvent:
 class AuditSink(Protocol):
     """Where audit events go. A sink that raises is logged and ignored by the service."""
 
-    def emit(self, event: AuditEvent) -> None | Awaitable[None]: ...
+    def emit(self, event: AuditEvent) -> Awaitable[None] | None: ...
 
 
 class NullAuditSink:

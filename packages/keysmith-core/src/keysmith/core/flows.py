@@ -70,7 +70,9 @@ Flow = Generator[Operation, Any, T]
 class Flows:
     """Builds the flow of each lifecycle operation from a policy, a clock and a cache."""
 
-    def __init__(self, policy: TokenPolicy, clock: Clock, cache: VerifiedSecretCache | None) -> None:
+    def __init__(
+        self, policy: TokenPolicy, clock: Clock, cache: VerifiedSecretCache | None
+    ) -> None:
         self.policy = policy
         self.clock = clock
         self.cache = cache
@@ -104,7 +106,9 @@ class Flows:
             issued = policy.format.generate()
             key = yield Compute(policy.hashing.hash, (issued.secret,))
             try:
-                record = yield StoreCall("insert", (NewToken(prefix=issued.prefix, key=key, **base),))
+                record = yield StoreCall(
+                    "insert", (NewToken(prefix=issued.prefix, key=key, **base),)
+                )
             except PrefixCollision:
                 continue
             extra = {"actor_id": actor_id(created_by)}
@@ -151,7 +155,9 @@ class Flows:
         changed = yield StoreCall("revoke", (record,), {"purge": purge})
         if changed:
             extra = {"actor_id": actor_id(actor), "purge": purge}
-            yield Emit(event(Action.REVOKED, self.clock.now(), record, context=context, extra=extra))
+            yield Emit(
+                event(Action.REVOKED, self.clock.now(), record, context=context, extra=extra)
+            )
         return bool(changed)
 
     def mark_used(self, record: Any) -> Flow[None]:

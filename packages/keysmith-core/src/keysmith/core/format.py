@@ -22,7 +22,7 @@ MAX_TOKEN_LENGTH = 512
 # The shortest shape: "n_" + identifier + ":" + one secret character + checksum.
 MIN_TOKEN_LENGTH = 2 + IDENTIFIER_LENGTH + 2 + CHECKSUM_LENGTH
 
-_NAMESPACE = re.compile(r"[A-Za-z0-9_]{1,%d}" % MAX_NAMESPACE_LENGTH, re.ASCII)
+_NAMESPACE = re.compile(rf"[A-Za-z0-9_]{{1,{MAX_NAMESPACE_LENGTH}}}", re.ASCII)
 _TOKEN_CHARS = frozenset(ALPHABET + "_:")
 _IDENTIFIER_CHARS = frozenset(ALPHABET)
 _DIGITS = frozenset(string.digits)

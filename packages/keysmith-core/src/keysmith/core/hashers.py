@@ -64,7 +64,9 @@ class PBKDF2SHA512TokenHasher(BaseTokenHasher):
 
     def __init__(self, iterations: int = DEFAULT_ITERATIONS) -> None:
         if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
-            raise ConfigurationError(f"Hash iterations must be a positive integer, got {iterations!r}.")
+            raise ConfigurationError(
+                f"Hash iterations must be a positive integer, got {iterations!r}."
+            )
         self.iterations = iterations
 
     def hash(self, secret: str) -> str:
@@ -105,7 +107,9 @@ class HMACSHA256TokenHasher(BaseTokenHasher):
         keys: dict[str, bytes] = {}
         for pepper_id, key in peppers.items():
             if not isinstance(pepper_id, str) or not pepper_id.isalnum() or not pepper_id.isascii():
-                raise ConfigurationError(f"Pepper ids must be ASCII letters or digits, got {pepper_id!r}.")
+                raise ConfigurationError(
+                    f"Pepper ids must be ASCII letters or digits, got {pepper_id!r}."
+                )
             raw = key.encode() if isinstance(key, str) else key
             if not isinstance(raw, bytes) or len(raw) < 16:
                 raise ConfigurationError(f"Pepper {pepper_id!r} must be at least 16 bytes long.")

@@ -100,7 +100,9 @@ class MemoryTokenStore:
         with self._lock:
             row = self._rows.get(record.prefix)
             last = row.last_used_at if row is not None else None
-            if row is None or (stale_before is not None and last is not None and last > stale_before):
+            if row is None or (
+                stale_before is not None and last is not None and last > stale_before
+            ):
                 return False
             row.last_used_at = now
         record.last_used_at = now

@@ -60,7 +60,9 @@ def validate_token_type(token_type: object) -> str:
     return str(token_type)
 
 
-def expiry_for(now: datetime, expires_at: datetime | None, lifetime: timedelta | None) -> datetime | None:
+def expiry_for(
+    now: datetime, expires_at: datetime | None, lifetime: timedelta | None
+) -> datetime | None:
     if expires_at is not None:
         if not isinstance(expires_at, datetime) or expires_at.tzinfo is None:
             raise ValueError("expires_at must be a timezone-aware datetime.")

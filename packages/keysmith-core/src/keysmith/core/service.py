@@ -95,7 +95,8 @@ class TokenService(_Base, Generic[R]):
     def authenticate(
         self, raw: object, *, context: RequestContext | None = None, audit: bool = True
     ) -> R:
-        return self._run(self.flows.authenticate(raw, context=context, audit=audit))
+        record: R = self._run(self.flows.authenticate(raw, context=context, audit=audit))
+        return record
 
     def rotate(
         self,
@@ -107,7 +108,9 @@ class TokenService(_Base, Generic[R]):
     ) -> str:
         return self._run(self.flows.rotate(record, actor=actor, context=context, grace=grace))
 
-    def revoke(self, record: R, *, actor: Any = None, context: RequestContext | None = None) -> bool:
+    def revoke(
+        self, record: R, *, actor: Any = None, context: RequestContext | None = None
+    ) -> bool:
         return self._run(self.flows.revoke(record, actor=actor, context=context))
 
     def purge(self, record: R, *, actor: Any = None, context: RequestContext | None = None) -> bool:
@@ -194,7 +197,8 @@ class AsyncTokenService(_Base, Generic[R]):
     async def authenticate(
         self, raw: object, *, context: RequestContext | None = None, audit: bool = True
     ) -> R:
-        return await self._run(self.flows.authenticate(raw, context=context, audit=audit))
+        record: R = await self._run(self.flows.authenticate(raw, context=context, audit=audit))
+        return record
 
     async def rotate(
         self,
