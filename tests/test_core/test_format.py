@@ -94,6 +94,7 @@ def test_parse_repr_hides_secret() -> None:
         (build("_abcdefgh:secretsecret"), "not '<namespace>_<identifier>'"),
         (build("tok_:secretsecretsecret"), "not '<namespace>_<identifier>'"),
         (build("tok_abcdefgh:secret:secret"), "more than one ':'"),
+        (build("tok_abcdefgh:secret_secret"), "secret has characters outside"),
     ],
 )
 def test_parse_malformed_input_raises_invalid_token_naming_rule(raw: object, rule: str) -> None:
