@@ -1,0 +1,149 @@
+"""One request's authentication, shared by the middleware, the Starlette backend and FastAPI.
+
+Whichever runs first on a connection resolves it and leaves the outcome in the scope; the others
+reuse it, so a request is authenticated once and audited once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from keysmith.asgi.context import request_context
+from keysmith.asgi.extract import DEFAULT_HEADER, TokenSource
+from keysmith.asgi.ratelimit import RateLimitHook, run_hook
+from keysmith.asgi.responses import Replies
+from keysmith.asgi.types import OUTCOME_KEY, STATE_TOKEN_ATTRIBUTE, TOKEN_KEY, Scope
+from keysmith.asgi.user import AnonymousUser, TokenCredentials, TokenUser
+from keysmith.core import (
+    Action,
+    AsyncTokenService,
+    InvalidToken,
+    RequestContext,
+    TokenAuthError,
+    TokenRecord,
+)
+from keysmith.core.policy import event
+
+R = TypeVar("R", bound=TokenRecord)
+
+
+@dataclass
+class Outcome(Generic[R]):
+    """What became of one connection's credentials.
+
+    ``deferred`` means the middleware audits it once the status code is known; otherwise it was
+    audited when resolved. ``token_required`` is set when an endpoint needed a token that was
+    not sent, so the deferred audit records the refusal.
+    """
+
+    context: RequestContext
+    token: R | None = None
+    scopes: frozenset[str] = frozenset()
+    error: TokenAuthError | None = None
+    deferred: bool = False
+    token_required: bool = False
+    audited: bool = field(default=False, repr=False)
+
+
+class TokenAuthenticator(Generic[R]):
+    """The shared configuration: service, token source, client-IP policy, hook and messages."""
+
+    def __init__(
+        self,
+        service: AsyncTokenService[R],
+        *,
+        header_name: str = DEFAULT_HEADER,
+        allow_bearer: bool = False,
+        query_param: str | None = None,
+        trust_proxies: bool = False,
+        rate_limit: RateLimitHook | None = None,
+        messages: Mapping[str, str] | None = None,
+    ) -> None:
+        self.service = service
+        self.source = TokenSource(header_name, allow_bearer, query_param)
+        self.trust_proxies = trust_proxies
+        self.rate_limit = rate_limit
+        self.replies = Replies(self.source, messages)
+
+    async def resolve(self, scope: Scope, *, deferred: bool = False) -> Outcome[R]:
+        """Authenticate the connection once; later calls return the same outcome."""
+        existing: Outcome[R] | None = scope.get(OUTCOME_KEY)
+        if existing is not None:
+            return existing
+        outcome: Outcome[R] = Outcome(
+            request_context(scope, trust_proxies=self.trust_proxies), deferred=deferred
+        )
+        scope[OUTCOME_KEY] = outcome
+        try:
+            raw = self.source.extract(scope)
+        except InvalidToken as error:
+            raw, outcome.error = None, error
+        try:
+            await run_hook(self.rate_limit, scope, raw)
+            if outcome.error is None and raw is not None:
+                outcome.token = await self.service.authenticate(
+                    raw, context=outcome.context, audit=False
+                )
+                outcome.scopes = await self.service.store.scopes_of(outcome.token)
+        except TokenAuthError as error:
+            outcome.error = error
+        self._attach(scope, outcome)
+        if not deferred:
+            # Audited now, before any response exists: a failure is known to answer 401 (or
+            # 429), a success's status is not known (0).
+            failure = outcome.error
+            await self.audit(outcome, self.replies.for_error(failure).status if failure else 0)
+        return outcome
+
+    async def require(self, outcome: Outcome[R]) -> None:
+        """Record that the endpoint needed a token and got none (audited as ``missing_token``)."""
+        outcome.token_required = True
+        if not outcome.deferred:
+            await self.audit(outcome, self.replies.missing().status)
+
+    async def audit(self, outcome: Outcome[R], status_code: int) -> None:
+        """Emit the connection's one audit event, if it has one, exactly once."""
+        if outcome.audited:
+            return
+        service, context = self.service, outcome.context
+        if outcome.error is not None:
+            built = service.auth_failure_event(
+                outcome.error, context=context, status_code=status_code
+            )
+        elif outcome.token is not None:
+            built = event(
+                Action.AUTH_SUCCESS,
+                service.clock.now(),
+                outcome.token,
+                context=context,
+                status_code=status_code,
+            )
+        elif outcome.token_required:
+            # Spelled as the Django adapter spells it, so audit queries work across both.
+            extra = {"error": "missing_token", "reason": "missing_token"}
+            built = event(
+                Action.AUTH_FAILED,
+                service.clock.now(),
+                context=context,
+                status_code=status_code,
+                extra=extra,
+            )
+        else:
+            return
+        outcome.audited = True
+        await service.emit(built)
+
+    @staticmethod
+    def _attach(scope: Scope, outcome: Outcome[R]) -> None:
+        token = outcome.token
+        scope[TOKEN_KEY] = token
+        scope.setdefault("state", {})[STATE_TOKEN_ATTRIBUTE] = token
+        if token is not None:
+            scope["auth"] = TokenCredentials(outcome.scopes)
+            scope["user"] = TokenUser(token)
+        else:
+            # Another authentication layer may already have set these; keep its answer.
+            scope.setdefault("auth", TokenCredentials())
+            scope.setdefault("user", AnonymousUser())

@@ -1,0 +1,32 @@
+"""The default backend: an authenticator over keysmith-sqlalchemy's async SQL store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from keysmith.asgi.authenticator import TokenAuthenticator
+from keysmith.core import AuditSink, Clock, TokenPolicy
+from keysmith.sqlalchemy import SQLToken, async_service
+
+
+def from_url(
+    url: AsyncEngine | str | URL | None = None,
+    *,
+    policy: TokenPolicy | None = None,
+    sink: AuditSink | None = None,
+    clock: Clock | None = None,
+    cache_size: int = 10_000,
+    **options: Any,
+) -> TokenAuthenticator[SQLToken]:
+    """A ``TokenAuthenticator`` over the SQL store at ``url``, auditing to its audit table.
+
+    ``url`` is a database URL or an ``AsyncEngine`` you own (and dispose of at shutdown); it
+    defaults to ``KEYSMITH_DATABASE_URL``, then the SQLite file ``keysmith.sqlite3``. Without
+    ``policy`` the token policy comes from the ``KEYSMITH_*`` variables the ``keysmith`` command
+    reads too. ``options`` are ``TokenAuthenticator``'s (``header_name``, ``allow_bearer``, ...).
+    """
+    service = async_service(url, policy=policy, sink=sink, clock=clock, cache_size=cache_size)
+    return TokenAuthenticator(service, **options)
