@@ -1,0 +1,65 @@
+"""The ``keysmith`` command-line tool: token administration against a database URL.
+
+Exit status: 0 on success, 1 when a command fails (unknown prefix, database error, ...), 2 for
+a usage or configuration error (bad option, bad URL). Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from keysmith.core.errors import ConfigurationError, KeysmithError
+from keysmith.sqlalchemy.cli.commands import COMMANDS
+from keysmith.sqlalchemy.cli.context import CommandError, Context
+from keysmith.sqlalchemy.cli.parser import build_parser
+from keysmith.sqlalchemy.engines import database_url, make_engine
+
+__all__ = ["main"]
+
+
+def _database_message(error: SQLAlchemyError) -> str:
+    # The driver's own first line says what went wrong; SQLAlchemy's text adds the statement.
+    detail = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    lines = str(detail).strip().splitlines()
+    return "database error: " + (lines[0] if lines else type(detail).__name__)
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> None:
+    url = database_url(getattr(args, "database_url", None))
+    engine = make_engine(url)
+    try:
+        context = Context(url, engine, args.command, getattr(args, "json", False), out)
+        if args.command != "init":
+            context.require_tables()
+        COMMANDS[args.command](context, args)
+    finally:
+        engine.dispose()
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run one command; returns the exit status (the console script exits with it)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:
+        # argparse has printed the help, or the one-line usage error.
+        return stop.code if isinstance(stop.code, int) else 1
+    try:
+        _run(args, out or sys.stdout)
+    except ConfigurationError as error:
+        message, status = str(error), 2
+    except (CommandError, KeysmithError, ValueError) as error:
+        # ValueError: the core's checks of names and types of tokens.
+        message, status = str(error), 1
+    except SQLAlchemyError as error:
+        message, status = _database_message(error), 1
+    except KeyboardInterrupt:
+        message, status = "interrupted", 130
+    else:
+        return 0
+    print(f"keysmith: error: {message}", file=sys.stderr)
+    return status

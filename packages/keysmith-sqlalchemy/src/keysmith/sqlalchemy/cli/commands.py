@@ -1,0 +1,123 @@
+"""The ``keysmith`` commands. Every lifecycle change goes through the core ``TokenService``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from keysmith.core.errors import TokenStateError
+from keysmith.sqlalchemy.cli import render
+from keysmith.sqlalchemy.cli.context import CommandError, Context
+from keysmith.sqlalchemy.cli.parser import NEVER
+from keysmith.sqlalchemy.records import SQLToken
+from keysmith.sqlalchemy.schema import create_all
+from keysmith.sqlalchemy.statements import audit_listing
+
+
+def init(context: Context, args: argparse.Namespace) -> None:
+    created = create_all(context.engine)
+    if created:
+        text = f"Created {', '.join(created)} in {context.database}."
+    else:
+        text = f"The keysmith tables already exist in {context.database}."
+    context.print(text, {"database": context.database, "created": created})
+
+
+def _issued(context: Context, record: SQLToken, raw: str, headline: str) -> None:
+    text = f"{headline}\nStore it now: it cannot be shown again.\n\n{raw}"
+    context.print(text, {"token": raw, **render.token_data(record, context.clock.now())})
+
+
+def create(context: Context, args: argparse.Namespace) -> None:
+    overrides: dict[str, Any] = {}
+    expires_at: datetime | None = None
+    if args.expires == NEVER:
+        overrides["default_lifetime"] = None
+    elif isinstance(args.expires, timedelta):
+        expires_at = context.clock.now() + args.expires
+    elif isinstance(args.expires, datetime):
+        expires_at = args.expires
+        if expires_at <= context.clock.now():
+            raise CommandError(f"--expires {expires_at.isoformat()} is in the past")
+    record, raw = context.service(**overrides).create(
+        name=args.name,
+        description=args.description,
+        user=args.user,
+        created_by=args.created_by,
+        scopes=args.scopes,
+        expires_at=expires_at,
+        token_type=args.token_type,
+        context=context.request,
+    )
+    expiry = render.when(record.expires_at, "never")
+    headline = f"Created token {record.prefix} ({record.name}), expires {expiry}."
+    _issued(context, record, raw, headline)
+
+
+def list_tokens(context: Context, args: argparse.Namespace) -> None:
+    now = context.clock.now()
+    records = context.store.list_tokens(
+        user=args.user, active_at=now if args.active else None, limit=args.limit
+    )
+    data = [render.token_data(record, now) for record in records]
+    context.print(render.token_table(records, now), data)
+
+
+def show(context: Context, args: argparse.Namespace) -> None:
+    record, now = context.token(args.prefix), context.clock.now()
+    context.print(render.token_details(record, now), render.token_data(record, now))
+
+
+def rotate(context: Context, args: argparse.Namespace) -> None:
+    record = context.token(args.prefix)
+    try:
+        raw = context.service().rotate(
+            record, actor=args.actor, context=context.request, grace=args.grace
+        )
+    except TokenStateError as error:
+        raise CommandError(f"cannot rotate {record.prefix}: it is {record.state()}") from error
+    until = f"; the old secret works until {render.when(record.previous_key_expires_at)}"
+    grace = until if args.grace else "; the old secret no longer works"
+    _issued(context, record, raw, f"Rotated {record.prefix} ({record.name}){grace}.")
+
+
+def _revoke(context: Context, args: argparse.Namespace, *, purge: bool) -> None:
+    record = context.token(args.prefix)
+    service = context.service()
+    operation = service.purge if purge else service.revoke
+    changed = operation(record, actor=args.actor, context=context.request)
+    verb = "Purged" if purge else "Revoked"
+    text = f"{verb} {record.prefix}." if changed else f"{record.prefix} was already {verb.lower()}."
+    context.print(text, {"prefix": record.prefix, "changed": changed, "state": record.state()})
+
+
+def revoke(context: Context, args: argparse.Namespace) -> None:
+    _revoke(context, args, purge=False)
+
+
+def purge(context: Context, args: argparse.Namespace) -> None:
+    _revoke(context, args, purge=True)
+
+
+def audit(context: Context, args: argparse.Namespace) -> None:
+    since = args.since
+    if isinstance(since, timedelta):
+        since = context.clock.now() - since
+    statement = audit_listing(prefix=args.prefix, action=args.action, since=since, limit=args.limit)
+    with context.engine.connect() as connection:
+        rows = [dict(row) for row in connection.execute(statement).mappings()]
+    context.print(render.event_table(rows), [render.event_data(row) for row in rows])
+
+
+COMMANDS: dict[str, Callable[[Context, argparse.Namespace], None]] = {
+    "init": init,
+    "create": create,
+    "list": list_tokens,
+    "show": show,
+    "rotate": rotate,
+    "revoke": revoke,
+    "purge": purge,
+    "audit": audit,
+}

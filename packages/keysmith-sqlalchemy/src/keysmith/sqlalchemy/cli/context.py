@@ -1,0 +1,88 @@
+"""What every command works with: the database, the core service, and where output goes."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Engine
+
+from keysmith.core.audit import RequestContext
+from keysmith.core.clock import Clock, FrozenClock, SystemClock
+from keysmith.core.service import TokenService
+from keysmith.sqlalchemy import __version__
+from keysmith.sqlalchemy.audit import SQLAuditSink
+from keysmith.sqlalchemy.cli.render import dumps
+from keysmith.sqlalchemy.engines import redacted
+from keysmith.sqlalchemy.records import SQLToken
+from keysmith.sqlalchemy.schema import missing_tables
+from keysmith.sqlalchemy.settings import policy_from_env
+from keysmith.sqlalchemy.store import SQLTokenStore
+
+
+class CommandError(Exception):
+    """A failure the user can act on: printed as one line, exit status 1."""
+
+
+@dataclass
+class Context:
+    url: str
+    engine: Engine
+    command: str
+    as_json: bool = False
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    # One command happens at one moment: "--expires 30d" is exactly 30 days after created_at.
+    clock: Clock = field(default_factory=lambda: FrozenClock(SystemClock().now()))
+
+    @property
+    def database(self) -> str:
+        """The database URL as given (password hidden), for messages."""
+        return redacted(self.url)
+
+    @cached_property
+    def store(self) -> SQLTokenStore:
+        return SQLTokenStore(self.engine)
+
+    @property
+    def request(self) -> RequestContext:
+        """How CLI operations appear in the audit trail."""
+        return RequestContext(
+            path=f"keysmith {self.command}", method="CLI", user_agent=f"keysmith/{__version__}"
+        )
+
+    def service(self, **policy_overrides: Any) -> TokenService[SQLToken]:
+        # No secret cache: a CLI process authenticates nothing.
+        return TokenService(
+            self.store,
+            policy=policy_from_env(**policy_overrides),
+            sink=SQLAuditSink(self.engine),
+            clock=self.clock,
+            cache_size=0,
+        )
+
+    def require_tables(self) -> None:
+        url = self.engine.url
+        database = url.database or ""
+        # Connecting would silently create an empty file at a mistyped path.
+        in_file = url.get_backend_name() == "sqlite" and database not in {"", ":memory:"}
+        if in_file and not Path(database).exists():
+            raise CommandError(f"no database file at {database}; run `keysmith init` to create it")
+        missing = missing_tables(self.engine)
+        if missing:
+            raise CommandError(
+                f"the database {self.database} has no keysmith tables "
+                f"({', '.join(missing)} missing); run `keysmith init` first"
+            )
+
+    def token(self, prefix: str) -> SQLToken:
+        record = self.store.get_by_prefix(prefix)
+        if record is None:
+            raise CommandError(f"no token with prefix {prefix}")
+        return record
+
+    def print(self, text: str, data: Any) -> None:
+        """``text`` for people, or ``data`` as JSON with --json."""
+        print(dumps(data) if self.as_json else text, file=self.out)

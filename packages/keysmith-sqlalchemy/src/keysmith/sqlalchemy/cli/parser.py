@@ -1,0 +1,164 @@
+"""The ``keysmith`` argument parser: commands, options, and the value types they accept."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import datetime, timedelta, timezone
+from typing import NoReturn
+
+from keysmith.sqlalchemy.engines import DEFAULT_URL, URL_VARIABLE
+
+NEVER = "never"
+_DURATION = re.compile(r"(\d+)\s*([smhdw])", re.ASCII)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_PREFIX = re.compile(r"[A-Za-z0-9_]{1,255}", re.ASCII)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Reports a usage error as one line on stderr (exit 2), not the whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def duration(text: str) -> timedelta:
+    """``90d``, ``12h``, ``30m``, ``45s`` or ``2w``."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if not match or int(match[1]) == 0:
+        raise argparse.ArgumentTypeError(
+            f"not a duration: {text!r} (use a positive number and a unit: 30m, 12h, 90d, 2w)"
+        )
+    return timedelta(**{_UNITS[match[2]]: int(match[1])})
+
+
+def moment(text: str) -> datetime:
+    """An ISO 8601 date or datetime; without an offset it is taken as UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date or time: {text!r} (use ISO 8601: 2030-01-31 or 2030-01-31T12:00+02:00)"
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def _duration_or_moment(text: str, error: str) -> timedelta | datetime:
+    for parse in (duration, moment):
+        try:
+            return parse(text)
+        except argparse.ArgumentTypeError:
+            continue
+    raise argparse.ArgumentTypeError(error)
+
+
+def expiry(text: str) -> timedelta | datetime | str:
+    """``never``, a duration from now, or a date/time."""
+    if text.strip().lower() in {NEVER, "none"}:
+        return NEVER
+    return _duration_or_moment(
+        text,
+        f"not an expiry: {text!r} (use a duration such as 90d, a date such as 2030-01-31, "
+        "or 'never')",
+    )
+
+
+def since(text: str) -> timedelta | datetime:
+    """A duration ago (``1h``) or a date/time."""
+    return _duration_or_moment(
+        text,
+        f"not a time: {text!r} (use a duration ago such as 1h or 7d, or a date such as 2030-01-31)",
+    )
+
+
+def prefix(text: str) -> str:
+    """A token prefix. A pasted raw token is refused without echoing it: it holds the secret."""
+    if ":" in text:
+        raise argparse.ArgumentTypeError(
+            "expected a token prefix such as tok_AbCd1234, not a whole token (the part before ':')"
+        )
+    if not _PREFIX.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"not a token prefix: {text!r}")
+    return text
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
+def _common() -> OneLineParser:
+    # Accepted before or after the command; SUPPRESS keeps a command's default from
+    # overwriting a value given before it.
+    common = OneLineParser(add_help=False)
+    common.add_argument(
+        "--database-url",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help=f"database URL (default: ${URL_VARIABLE}, else {DEFAULT_URL})",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts"
+    )
+    return common
+
+
+def _token_commands(
+    commands: argparse._SubParsersAction[OneLineParser], common: list[OneLineParser]
+) -> None:
+    create = commands.add_parser("create", parents=common, help="create a token; prints it once")
+    create.add_argument("--name", required=True, help="what the token is for")
+    create.add_argument("--description", default="", help="a longer note")
+    create.add_argument(
+        "--scope", dest="scopes", action="append", metavar="SCOPE", help="grant a scope (repeat)"
+    )
+    create.add_argument(
+        "--expires", type=expiry, help="90d, 12h, 2030-01-31, or never (default: the policy's)"
+    )
+    create.add_argument("--user", metavar="REF", help="owner: the user id in your application")
+    create.add_argument("--created-by", metavar="REF", help="who asked for it, for the audit trail")
+    create.add_argument(
+        "--type",
+        dest="token_type",
+        choices=("user", "system"),
+        default="user",
+        help="default: user",
+    )
+
+    listing = commands.add_parser("list", parents=common, help="list tokens, newest first")
+    listing.add_argument("--active", action="store_true", help="only tokens that can authenticate")
+    listing.add_argument("--user", metavar="REF", help="only tokens owned by this user")
+    listing.add_argument("--limit", type=positive, help="at most this many tokens")
+
+    show = commands.add_parser("show", parents=common, help="show one token")
+    show.add_argument("prefix", type=prefix)
+
+    rotate = commands.add_parser("rotate", parents=common, help="new secret, same token; prints it")
+    rotate.add_argument("prefix", type=prefix)
+    rotate.add_argument(
+        "--grace", type=duration, help="keep accepting the old secret this long (e.g. 10m)"
+    )
+    for name, summary in (("revoke", "revoke a token"), ("purge", "revoke and mark purged")):
+        command = commands.add_parser(name, parents=common, help=summary)
+        command.add_argument("prefix", type=prefix)
+    for command in (rotate, commands.choices["revoke"], commands.choices["purge"]):
+        command.add_argument("--actor", metavar="REF", help="who did it, for the audit trail")
+
+
+def build_parser() -> OneLineParser:
+    common = [_common()]
+    parser = OneLineParser(
+        prog="keysmith",
+        parents=common,
+        description="Manage keysmith API tokens in a SQL database.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("init", parents=common, help="create the keysmith tables")
+    _token_commands(commands, common)
+    audit = commands.add_parser("audit", parents=common, help="recent audit events, newest first")
+    audit.add_argument("--prefix", type=prefix, help="only events of this token")
+    audit.add_argument("--action", help="only this action (auth_failed, created, revoked, ...)")
+    audit.add_argument("--since", type=since, help="a duration ago (1h, 7d) or a date/time")
+    audit.add_argument("--limit", type=positive, default=20, help="at most this many (default 20)")
+    return parser

@@ -1,0 +1,71 @@
+"""One call from a database URL to a ready core service, wired with the SQL store and audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from keysmith.core.audit import AuditSink
+from keysmith.core.clock import Clock
+from keysmith.core.policy import TokenPolicy
+from keysmith.core.service import AsyncTokenService, TokenService
+from keysmith.sqlalchemy.async_store import AsyncSQLTokenStore
+from keysmith.sqlalchemy.audit import AsyncSQLAuditSink, SQLAuditSink
+from keysmith.sqlalchemy.engines import make_async_engine, make_engine
+from keysmith.sqlalchemy.records import SQLToken
+from keysmith.sqlalchemy.settings import policy_from_env
+from keysmith.sqlalchemy.store import SQLTokenStore
+
+
+def _policy(policy: TokenPolicy | None, options: dict[str, Any]) -> TokenPolicy:
+    if policy is not None and options:
+        raise TypeError("Pass either a TokenPolicy or policy options, not both.")
+    return policy if policy is not None else policy_from_env(**options)
+
+
+def service(
+    url: Engine | str | URL | None = None,
+    *,
+    policy: TokenPolicy | None = None,
+    sink: AuditSink | None = None,
+    clock: Clock | None = None,
+    cache_size: int = 10_000,
+    **policy_options: Any,
+) -> TokenService[SQLToken]:
+    """A ``TokenService`` over ``SQLTokenStore``, auditing to the audit table by default.
+
+    ``url`` defaults to ``KEYSMITH_DATABASE_URL`` (then ``sqlite:///keysmith.sqlite3``). Without
+    ``policy``, the policy comes from the ``KEYSMITH_*`` variables, with ``policy_options``
+    (``TokenPolicy`` fields) on top.
+    """
+    engine = url if isinstance(url, Engine) else make_engine(url)
+    return TokenService(
+        SQLTokenStore(engine),
+        policy=_policy(policy, policy_options),
+        sink=sink if sink is not None else SQLAuditSink(engine),
+        clock=clock,
+        cache_size=cache_size,
+    )
+
+
+def async_service(
+    url: AsyncEngine | str | URL | None = None,
+    *,
+    policy: TokenPolicy | None = None,
+    sink: AuditSink | None = None,
+    clock: Clock | None = None,
+    cache_size: int = 10_000,
+    **policy_options: Any,
+) -> AsyncTokenService[SQLToken]:
+    """An ``AsyncTokenService`` over ``AsyncSQLTokenStore``; arguments as for ``service``."""
+    engine = url if isinstance(url, AsyncEngine) else make_async_engine(url)
+    return AsyncTokenService(
+        AsyncSQLTokenStore(engine),
+        policy=_policy(policy, policy_options),
+        sink=sink if sink is not None else AsyncSQLAuditSink(engine),
+        clock=clock,
+        cache_size=cache_size,
+    )

@@ -1,0 +1,51 @@
+"""Creating the keysmith tables without Alembic, and telling whether they exist."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from keysmith.sqlalchemy.engines import make_async_engine, make_engine
+from keysmith.sqlalchemy.tables import TABLES, metadata
+
+
+def _missing(connection: Connection) -> list[str]:
+    inspector = inspect(connection)
+    return [table.name for table in TABLES if not inspector.has_table(table.name)]
+
+
+def create_all(bind: Engine | str | URL | None = None) -> list[str]:
+    """Create the keysmith tables that do not exist yet; returns the names created.
+
+    ``bind`` is an engine or a URL (default: ``KEYSMITH_DATABASE_URL`` or the SQLite file).
+    Safe to run again. With Alembic, use ``keysmith.sqlalchemy.metadata`` instead.
+    """
+    engine = bind if isinstance(bind, Engine) else make_engine(bind)
+    try:
+        with engine.begin() as connection:
+            missing = _missing(connection)
+            metadata.create_all(connection)
+    finally:
+        if engine is not bind:
+            engine.dispose()
+    return missing
+
+
+async def create_all_async(bind: AsyncEngine | str | URL | None = None) -> list[str]:
+    """``create_all`` for an ``AsyncEngine`` (or a URL, opened with the async driver)."""
+    engine = bind if isinstance(bind, AsyncEngine) else make_async_engine(bind)
+    try:
+        async with engine.begin() as connection:
+            missing = await connection.run_sync(_missing)
+            await connection.run_sync(metadata.create_all)
+    finally:
+        if engine is not bind:
+            await engine.dispose()
+    return missing
+
+
+def missing_tables(engine: Engine) -> list[str]:
+    """The keysmith tables the database lacks (all of them before ``create_all``)."""
+    with engine.connect() as connection:
+        return _missing(connection)

@@ -1,0 +1,231 @@
+"""Every SQL statement keysmith runs, built once for the sync and the async code alike.
+
+The stores, sinks and the CLI only execute what these functions return and hand the rows back
+to them, so sync and async never diverge: each conditional write is a ``Change`` whose
+``applied`` reads the rowcount.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Executable,
+    Insert,
+    Row,
+    Select,
+    String,
+    Update,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from keysmith.core.audit import AuditEvent, RequestContext
+from keysmith.core.records import NewToken
+from keysmith.sqlalchemy.records import SQLToken, owner_reference
+from keysmith.sqlalchemy.tables import audit_events, token_scopes, tokens
+
+# Record attributes whose column has another name; every other attribute is its column's name.
+_COLUMN_OF = {"user": "user_id", "created_by": "created_by_id"}
+_ATTRIBUTE_OF = {column: attribute for attribute, column in _COLUMN_OF.items()}
+_ROW_ATTRIBUTES = tuple(_ATTRIBUTE_OF.get(column.name, column.name) for column in tokens.columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A conditional UPDATE of one token, and the values to copy onto the record if it applied."""
+
+    statement: Update
+    values: dict[str, Any]
+
+    def applied(self, record: SQLToken, rowcount: int) -> bool:
+        if rowcount != 1:
+            return False
+        for name, value in self.values.items():
+            setattr(record, name, value)
+        return True
+
+
+def new_record(new: NewToken) -> SQLToken:
+    """The record a ``NewToken`` becomes; the id is chosen here so no RETURNING is needed."""
+    return SQLToken(
+        id=uuid.uuid4(),
+        prefix=new.prefix,
+        key=new.key,
+        name=new.name,
+        created_at=new.created_at,
+        description=new.description,
+        token_type=new.token_type,
+        user=owner_reference(new.user),
+        created_by=owner_reference(new.created_by),
+        scopes=frozenset(str(scope) for scope in new.scopes),
+        expires_at=new.expires_at,
+    )
+
+
+def insert_token(record: SQLToken) -> tuple[Executable, ...]:
+    """The token row and its scope rows, to run in one transaction."""
+    row = {_COLUMN_OF.get(name, name): getattr(record, name) for name in _ROW_ATTRIBUTES}
+    statements: list[Executable] = [insert(tokens).values(row)]
+    if record.scopes:
+        scope_rows = [{"token_id": record.id, "scope": scope} for scope in sorted(record.scopes)]
+        statements.append(insert(token_scopes).values(scope_rows))
+    return tuple(statements)
+
+
+def prefix_taken(prefix: str) -> Select[tuple[uuid.UUID]]:
+    """Asked after an IntegrityError, to tell a prefix collision from any other violation."""
+    return select(tokens.c.id).where(tokens.c.prefix == prefix)
+
+
+def select_tokens() -> Select[Any]:
+    """Token rows joined to their scope names (one row per scope, or one with NULL)."""
+    joined = tokens.outerjoin(token_scopes, token_scopes.c.token_id == tokens.c.id)
+    return select(tokens, token_scopes.c.scope).select_from(joined)
+
+
+def select_by_prefix(prefix: str) -> Select[Any]:
+    """The hot-path read: one indexed lookup, no row lock."""
+    return select_tokens().where(tokens.c.prefix == prefix)
+
+
+def token_listing(
+    *, user: str | None = None, active_at: datetime | None = None, limit: int | None = None
+) -> Select[Any]:
+    """Tokens newest first, with their scopes; filters apply to tokens, not to joined rows."""
+    ids = select(tokens.c.id).order_by(tokens.c.created_at.desc(), tokens.c.id)
+    if user is not None:
+        ids = ids.where(tokens.c.user_id == user)
+    if active_at is not None:
+        ids = ids.where(
+            tokens.c.revoked.is_(False),
+            tokens.c.purged.is_(False),
+            or_(tokens.c.expires_at.is_(None), tokens.c.expires_at > active_at),
+        )
+    if limit is not None:
+        ids = ids.limit(limit)
+    return (
+        select_tokens()
+        .where(tokens.c.id.in_(ids.scalar_subquery()))
+        .order_by(tokens.c.created_at.desc(), tokens.c.id)
+    )
+
+
+def records_from_rows(rows: Iterable[Row[Any]]) -> list[SQLToken]:
+    """Fold the joined rows back into records, keeping the order of their first row."""
+    records: dict[uuid.UUID, SQLToken] = {}
+    scopes: dict[uuid.UUID, set[str]] = {}
+    for row in rows:
+        mapping = row._mapping
+        token_id = mapping[tokens.c.id]
+        if token_id not in records:
+            fields = {
+                attribute: mapping[tokens.c[_COLUMN_OF.get(attribute, attribute)]]
+                for attribute in _ROW_ATTRIBUTES
+            }
+            records[token_id] = SQLToken(**fields)
+            scopes[token_id] = set()
+        scope = mapping[token_scopes.c.scope]
+        if scope is not None:
+            scopes[token_id].add(scope)
+    for token_id, record in records.items():
+        record.scopes = frozenset(scopes[token_id])
+    return list(records.values())
+
+
+def record_from_rows(rows: Sequence[Row[Any]]) -> SQLToken | None:
+    found = records_from_rows(rows)
+    return found[0] if found else None
+
+
+def _change(record: SQLToken, values: dict[str, Any], *conditions: Any) -> Change:
+    statement = update(tokens).where(tokens.c.id == record.id, *conditions).values(values)
+    return Change(statement, values)
+
+
+def replace_key(
+    record: SQLToken,
+    *,
+    key: str,
+    previous_key: str | None,
+    previous_key_expires_at: datetime | None,
+) -> Change:
+    values = {
+        "key": key,
+        "previous_key": previous_key,
+        "previous_key_expires_at": previous_key_expires_at,
+        "last_used_at": None,
+    }
+    return _change(record, values, tokens.c.revoked.is_(False), tokens.c.purged.is_(False))
+
+
+def upgrade_key(record: SQLToken, *, old_key: str, new_key: str) -> Change:
+    return _change(record, {"key": new_key}, tokens.c.key == old_key)
+
+
+def revoke(record: SQLToken, *, purge: bool) -> Change:
+    if purge:
+        return _change(record, {"revoked": True, "purged": True}, tokens.c.purged.is_(False))
+    return _change(record, {"revoked": True}, tokens.c.revoked.is_(False))
+
+
+def touch(record: SQLToken, *, now: datetime, stale_before: datetime | None) -> Change:
+    """Only ``last_used_at`` is written, so a stale record can never undo a revocation."""
+    if stale_before is None:
+        return _change(record, {"last_used_at": now})
+    stale = or_(tokens.c.last_used_at.is_(None), tokens.c.last_used_at <= stale_before)
+    return _change(record, {"last_used_at": now}, stale)
+
+
+def _fit(value: str | None, column: Column[Any]) -> str | None:
+    # A header longer than its column must not cost the whole event.
+    length = column.type.length if isinstance(column.type, String) else None
+    return value[:length] if value is not None and length else value
+
+
+def insert_event(event: AuditEvent) -> Insert:
+    """The row for one event. Events never carry secrets; neither does the row."""
+    context = event.context or RequestContext()
+    token_id = getattr(event.token, "id", None)
+    columns = audit_events.c
+    return insert(audit_events).values(
+        token_id=token_id if isinstance(token_id, uuid.UUID) else None,
+        token_prefix=_fit(event.token_prefix, columns.token_prefix),
+        action=_fit(event.action, columns.action),
+        path=context.path or "",
+        method=_fit(context.method or "", columns.method),
+        status_code=event.status_code,
+        ip_address=_fit(context.ip_address, columns.ip_address),
+        user_agent=context.user_agent,
+        # Adapters may put any value in ``extra``; the JSON column takes what json can write.
+        extra=json.loads(json.dumps(dict(event.extra), default=str)),
+        created_at=event.occurred_at,
+    )
+
+
+def audit_listing(
+    *,
+    prefix: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    limit: int = 50,
+) -> Select[Any]:
+    """Audit events newest first."""
+    statement = select(audit_events)
+    if prefix is not None:
+        statement = statement.where(audit_events.c.token_prefix == prefix)
+    if action is not None:
+        statement = statement.where(audit_events.c.action == action)
+    if since is not None:
+        statement = statement.where(audit_events.c.created_at >= since)
+    return statement.order_by(audit_events.c.created_at.desc(), audit_events.c.id.desc()).limit(
+        limit
+    )

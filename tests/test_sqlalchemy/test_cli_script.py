@@ -1,0 +1,86 @@
+"""The installed ``keysmith`` console script and ``python -m keysmith.sqlalchemy``, as processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from keysmith.core import RevokedToken
+from keysmith.sqlalchemy import service
+
+SCRIPT = Path(sys.executable).with_name("keysmith")
+
+
+def environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEYSMITH_")}
+    env["KEYSMITH_HASH_ITERATIONS"] = "1000"
+    return env
+
+
+def run(cwd: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def keysmith(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    assert SCRIPT.exists(), f"the keysmith console script is not installed next to {sys.executable}"
+    return run(cwd, str(SCRIPT), *argv)
+
+
+def test_console_script_lifecycle_on_database(database_url: str, tmp_path: Path) -> None:
+    url = ("--database-url", database_url)
+    init = keysmith(tmp_path, *url, "init")
+    assert (init.returncode, init.stderr) == (0, "")
+    assert "already exist" in init.stdout
+    made = keysmith(tmp_path, *url, "--json", "create", "--name", "script", "--scope", "read")
+    assert (made.returncode, made.stderr) == (0, "")
+    token = json.loads(made.stdout)
+    listed = keysmith(tmp_path, *url, "list")
+    assert token["prefix"] in listed.stdout
+    revoked = keysmith(tmp_path, *url, "revoke", token["prefix"])
+    assert (revoked.returncode, revoked.stdout) == (0, f"Revoked {token['prefix']}.\n")
+    svc = service(database_url)
+    try:
+        with pytest.raises(RevokedToken):
+            svc.authenticate(token["token"])
+    finally:
+        svc.store.engine.dispose()
+    audit = keysmith(tmp_path, *url, "--json", "audit", "--prefix", token["prefix"])
+    actions = [event["action"] for event in json.loads(audit.stdout)]
+    assert actions == ["auth_failed", "revoked", "created"]
+
+
+def test_console_script_default_database_is_sqlite_file_in_working_dir(tmp_path: Path) -> None:
+    assert keysmith(tmp_path, "init").returncode == 0
+    assert (tmp_path / "keysmith.sqlite3").is_file()
+    made = keysmith(tmp_path, "create", "--name", "local")
+    assert made.returncode == 0
+    assert made.stdout.splitlines()[-1].startswith("tok_")
+
+
+def test_console_script_error_is_one_line_without_traceback(tmp_path: Path) -> None:
+    result = keysmith(tmp_path, "rotate", "tok_AbCd1234")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "keysmith: error: no database file at keysmith.sqlite3; run `keysmith init` to create it\n"
+    )
+
+
+def test_python_m_keysmith_sqlalchemy_help_lists_commands(tmp_path: Path) -> None:
+    result = run(tmp_path, sys.executable, "-m", "keysmith.sqlalchemy", "--help")
+    assert result.returncode == 0
+    for command in ("init", "create", "list", "show", "rotate", "revoke", "purge", "audit"):
+        assert command in result.stdout
