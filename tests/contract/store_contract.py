@@ -82,6 +82,8 @@ class StoreContract:
     ) -> None:
         record = store.insert(new_token(scopes=scope_names))
         assert store.scopes_of(record) == frozenset(scope_names)
+        # Authentication hands the store a fetched record, not the inserted one.
+        assert store.scopes_of(store.get_by_prefix(record.prefix)) == frozenset(scope_names)
         assert store.scopes_of(store.insert(new_token())) == frozenset()
 
     def test_replace_key_active_token_updates_row_and_record(self, store: Any) -> None:

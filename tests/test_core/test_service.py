@@ -9,6 +9,8 @@ import pytest
 from test_core.conftest import CountingHasher
 
 from keysmith.core import (
+    NO_EXPIRY,
+    AuthOutcome,
     ExpiredToken,
     FrozenClock,
     Hashing,
@@ -47,6 +49,11 @@ def test_create_default_lifetime_sets_expiry(
 ) -> None:
     token, _ = service.create(name="ci")
     assert token.expires_at == clock.now() + timedelta(days=90)
+
+
+def test_create_no_expiry_sentinel_overrides_default_lifetime(service: TokenService[Any]) -> None:
+    token, _ = service.create(name="ci", expires_at=NO_EXPIRY)
+    assert token.expires_at is None
 
 
 def test_create_no_default_lifetime_never_expires(make_service: Any) -> None:
@@ -378,7 +385,11 @@ def test_audit_events_carry_context_and_never_secret(
     assert sink.actions() == ["created", "auth_success", "auth_failed"]
     assert dict(sink.events[0].extra) == {"actor_id": "bob"}
     assert all(e.context == context for e in sink.events)
-    assert dict(sink.events[2].extra) == {"error": "invalid_token", "reason": "malformed"}
+    assert dict(sink.events[2].extra) == {
+        "error": "invalid_token",
+        "reason": "malformed",
+        "error_code": "invalid_token",
+    }
     secret = raw[len(token.prefix) + 1 : -6]
     assert all(secret not in repr(e) for e in sink.events)
 
@@ -413,3 +424,40 @@ def test_service_defaults_use_pbkdf2_and_logging_sink() -> None:
     assert type(svc.sink).__name__ == "LoggingAuditSink"
     assert svc.cache is not None
     assert svc.cache.max_entries == 10_000
+
+
+@pytest.mark.parametrize(
+    ("outcome", "action", "extra"),
+    [
+        (AuthOutcome(token_required=True), "auth_failed", "missing_token"),
+        (AuthOutcome(rate_limited=True), "auth_failed", "rate_limited"),
+        (AuthOutcome(error=InvalidToken(reason="wrong_secret")), "auth_failed", "invalid_token"),
+    ],
+)
+def test_record_outcome_failures_audited_once_with_status(
+    service: TokenService[Any], sink: MemoryAuditSink, outcome: AuthOutcome, action: str, extra: str
+) -> None:
+    service.record_outcome(outcome, 401)
+    service.record_outcome(outcome, 401)
+    assert sink.actions() == [action]
+    assert sink.events[0].status_code == 401
+    assert sink.events[0].extra["error"] == extra
+
+
+def test_record_outcome_success_carries_token_and_context(
+    service: TokenService[Any], sink: MemoryAuditSink
+) -> None:
+    token, raw = service.create(name="ci")
+    context = RequestContext(path="/x", method="POST")
+    outcome = AuthOutcome(context=context, token=service.authenticate(raw, audit=False))
+    service.record_outcome(outcome, 201)
+    assert sink.actions() == ["created", "auth_success"]
+    assert (sink.events[1].token_prefix, sink.events[1].status_code) == (token.prefix, 201)
+    assert sink.events[1].context == context
+
+
+def test_record_outcome_anonymous_request_not_needing_token_records_nothing(
+    service: TokenService[Any], sink: MemoryAuditSink
+) -> None:
+    service.record_outcome(AuthOutcome(), 200)
+    assert sink.events == []

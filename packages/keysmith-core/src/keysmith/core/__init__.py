@@ -35,7 +35,8 @@ from keysmith.core.hashers import (
 )
 from keysmith.core.hashing import Hashing
 from keysmith.core.memory import AsyncMemoryTokenStore, MemoryToken, MemoryTokenStore
-from keysmith.core.policy import TokenPolicy
+from keysmith.core.outcome import AuthOutcome
+from keysmith.core.policy import NO_EXPIRY, TokenPolicy
 from keysmith.core.records import NewToken, TokenRecord
 from keysmith.core.scopes import ScopePolicy, require_scopes
 from keysmith.core.service import AsyncTokenService, TokenService
@@ -45,12 +46,14 @@ __version__ = "0.2.0"
 
 __all__ = [
     "MAX_TOKEN_LENGTH",
+    "NO_EXPIRY",
     "Action",
     "AsyncMemoryTokenStore",
     "AsyncTokenService",
     "AsyncTokenStore",
     "AuditEvent",
     "AuditSink",
+    "AuthOutcome",
     "BaseTokenHasher",
     "Clock",
     "ConfigurationError",

@@ -23,7 +23,9 @@ from keysmith.core.errors import (
     TokenStateError,
 )
 from keysmith.core.format import TokenFormat
+from keysmith.core.outcome import AuthOutcome, failure_event, outcome_event
 from keysmith.core.policy import (
+    Expiry,
     TokenPolicy,
     actor_id,
     candidate_keys,
@@ -85,7 +87,7 @@ class Flows:
         user: Any = None,
         created_by: Any = None,
         scopes: Iterable[Any] | None = None,
-        expires_at: datetime | None = None,
+        expires_at: Expiry = None,
         token_type: str | None = None,
         scope_name: Callable[[Any], str] = str,
         context: RequestContext | None = None,
@@ -180,15 +182,16 @@ class Flows:
     def auth_failure_event(
         self, error: TokenAuthError, *, context: RequestContext | None = None, status_code: int = 0
     ) -> AuditEvent:
-        extra = {"error": error.code, "reason": error.reason}
-        return event(
-            Action.AUTH_FAILED,
-            self.clock.now(),
-            error.token,
-            context=context,
-            status_code=status_code,
-            extra=extra,
-        )
+        return failure_event(error, self.clock.now(), context=context, status_code=status_code)
+
+    def record_outcome(self, outcome: AuthOutcome, status_code: int) -> Flow[None]:
+        """Audit a request's authentication outcome once, with the response's status code."""
+        if outcome.audited:
+            return
+        outcome.audited = True
+        built = outcome_event(outcome, self.clock.now(), status_code)
+        if built is not None:
+            yield Emit(built)
 
     def _authenticate(self, raw: object) -> Flow[Any]:
         parsed = TokenFormat.parse(raw)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from keysmith.core.audit import AuditEvent, RequestContext
 from keysmith.core.errors import ConfigurationError, ExpiredToken, RevokedToken
@@ -16,6 +17,16 @@ from keysmith.core.records import TokenRecord
 from keysmith.core.scopes import ScopePolicy
 
 TOKEN_TYPES = ("user", "system")
+
+
+class _NoExpiry(enum.Enum):
+    NO_EXPIRY = "no expiry"
+
+
+NO_EXPIRY = _NoExpiry.NO_EXPIRY
+"""Pass as ``expires_at`` for a token that never expires, whatever the default lifetime."""
+
+Expiry = datetime | Literal[_NoExpiry.NO_EXPIRY] | None
 
 
 def _default_hashing() -> Hashing:
@@ -60,9 +71,10 @@ def validate_token_type(token_type: object) -> str:
     return str(token_type)
 
 
-def expiry_for(
-    now: datetime, expires_at: datetime | None, lifetime: timedelta | None
-) -> datetime | None:
+def expiry_for(now: datetime, expires_at: Expiry, lifetime: timedelta | None) -> datetime | None:
+    """``expires_at`` as given, ``None`` for ``NO_EXPIRY``, else ``now`` + the default lifetime."""
+    if expires_at is NO_EXPIRY:
+        return None
     if expires_at is not None:
         if not isinstance(expires_at, datetime) or expires_at.tzinfo is None:
             raise ValueError("expires_at must be a timezone-aware datetime.")

@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from keysmith.core.audit import AuditEvent, AuditSink, LoggingAuditSink, RequestContext
@@ -14,7 +14,8 @@ from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.clock import Clock, SystemClock
 from keysmith.core.errors import TokenAuthError
 from keysmith.core.flows import Compute, Emit, Flow, Flows, Operation, StoreCall
-from keysmith.core.policy import TokenPolicy
+from keysmith.core.outcome import AuthOutcome
+from keysmith.core.policy import Expiry, TokenPolicy
 from keysmith.core.records import TokenRecord
 from keysmith.core.scopes import require_scopes
 from keysmith.core.stores import AsyncTokenStore, TokenStore
@@ -73,7 +74,7 @@ class TokenService(_Base, Generic[R]):
         user: Any = None,
         created_by: Any = None,
         scopes: Iterable[Any] | None = None,
-        expires_at: datetime | None = None,
+        expires_at: Expiry = None,
         token_type: str | None = None,
         scope_name: Callable[[Any], str] = str,
         context: RequestContext | None = None,
@@ -126,6 +127,10 @@ class TokenService(_Base, Generic[R]):
         """Record an event built by an adapter (for example once the status code is known)."""
         self._perform(Emit(event))
 
+    def record_outcome(self, outcome: AuthOutcome, status_code: int) -> None:
+        """Audit a request's authentication outcome, once, with the response's status code."""
+        self._run(self.flows.record_outcome(outcome, status_code))
+
     def _run(self, flow: Flow[T]) -> T:
         result: Any = None
         error: Exception | None = None
@@ -175,7 +180,7 @@ class AsyncTokenService(_Base, Generic[R]):
         user: Any = None,
         created_by: Any = None,
         scopes: Iterable[Any] | None = None,
-        expires_at: datetime | None = None,
+        expires_at: Expiry = None,
         token_type: str | None = None,
         scope_name: Callable[[Any], str] = str,
         context: RequestContext | None = None,
@@ -228,6 +233,9 @@ class AsyncTokenService(_Base, Generic[R]):
 
     async def emit(self, event: AuditEvent) -> None:
         await self._perform(Emit(event))
+
+    async def record_outcome(self, outcome: AuthOutcome, status_code: int) -> None:
+        await self._run(self.flows.record_outcome(outcome, status_code))
 
     async def _run(self, flow: Flow[T]) -> T:
         result: Any = None
