@@ -115,7 +115,11 @@ async def test_middleware_required_without_token_answers_401_and_audits(keys: Ke
     assert "error=" not in response.headers["www-authenticate"]
     [audited] = keys.auth_events()
     assert (audited.action, audited.status_code) == ("auth_failed", 401)
-    assert audited.extra == {"error": "missing_token", "reason": "missing_token"}
+    assert audited.extra == {
+        "error": "missing_token",
+        "reason": "missing_token",
+        "error_code": "missing_token",
+    }
 
 
 @pytest.mark.parametrize(

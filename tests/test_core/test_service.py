@@ -459,5 +459,9 @@ def test_record_outcome_success_carries_token_and_context(
 def test_record_outcome_anonymous_request_not_needing_token_records_nothing(
     service: TokenService[Any], sink: MemoryAuditSink
 ) -> None:
-    service.record_outcome(AuthOutcome(), 200)
+    outcome = AuthOutcome()
+    service.record_outcome(outcome, 200)
     assert sink.events == []
+    outcome.token_required = True
+    service.record_outcome(outcome, 401)
+    assert sink.actions() == ["auth_failed"]

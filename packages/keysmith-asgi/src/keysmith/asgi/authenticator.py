@@ -7,7 +7,7 @@ reuse it, so a request is authenticated once and audited once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from keysmith.asgi.context import request_context
@@ -16,35 +16,21 @@ from keysmith.asgi.ratelimit import RateLimitHook, run_hook
 from keysmith.asgi.responses import Replies
 from keysmith.asgi.types import OUTCOME_KEY, STATE_TOKEN_ATTRIBUTE, TOKEN_KEY, Scope
 from keysmith.asgi.user import AnonymousUser, TokenCredentials, TokenUser
-from keysmith.core import (
-    Action,
-    AsyncTokenService,
-    InvalidToken,
-    RequestContext,
-    TokenAuthError,
-    TokenRecord,
-)
-from keysmith.core.policy import event
+from keysmith.core import AsyncTokenService, AuthOutcome, InvalidToken, TokenAuthError, TokenRecord
 
 R = TypeVar("R", bound=TokenRecord)
 
 
-@dataclass
-class Outcome(Generic[R]):
-    """What became of one connection's credentials.
+@dataclass(slots=True)
+class Outcome(AuthOutcome):
+    """What became of one connection's credentials (the core's outcome, plus ASGI's needs).
 
     ``deferred`` means the middleware audits it once the status code is known; otherwise it was
-    audited when resolved. ``token_required`` is set when an endpoint needed a token that was
-    not sent, so the deferred audit records the refusal.
+    audited when resolved. ``scopes`` are the token's scope names, loaded once per connection.
     """
 
-    context: RequestContext
-    token: R | None = None
     scopes: frozenset[str] = frozenset()
-    error: TokenAuthError | None = None
     deferred: bool = False
-    token_required: bool = False
-    audited: bool = field(default=False, repr=False)
 
 
 class TokenAuthenticator(Generic[R]):
@@ -67,13 +53,13 @@ class TokenAuthenticator(Generic[R]):
         self.rate_limit = rate_limit
         self.replies = Replies(self.source, messages)
 
-    async def resolve(self, scope: Scope, *, deferred: bool = False) -> Outcome[R]:
+    async def resolve(self, scope: Scope, *, deferred: bool = False) -> Outcome:
         """Authenticate the connection once; later calls return the same outcome."""
-        existing: Outcome[R] | None = scope.get(OUTCOME_KEY)
+        existing: Outcome | None = scope.get(OUTCOME_KEY)
         if existing is not None:
             return existing
-        outcome: Outcome[R] = Outcome(
-            request_context(scope, trust_proxies=self.trust_proxies), deferred=deferred
+        outcome = Outcome(
+            context=request_context(scope, trust_proxies=self.trust_proxies), deferred=deferred
         )
         scope[OUTCOME_KEY] = outcome
         try:
@@ -97,46 +83,18 @@ class TokenAuthenticator(Generic[R]):
             await self.audit(outcome, self.replies.for_error(failure).status if failure else 0)
         return outcome
 
-    async def require(self, outcome: Outcome[R]) -> None:
+    async def require(self, outcome: Outcome) -> None:
         """Record that the endpoint needed a token and got none (audited as ``missing_token``)."""
         outcome.token_required = True
         if not outcome.deferred:
             await self.audit(outcome, self.replies.missing().status)
 
-    async def audit(self, outcome: Outcome[R], status_code: int) -> None:
+    async def audit(self, outcome: Outcome, status_code: int) -> None:
         """Emit the connection's one audit event, if it has one, exactly once."""
-        if outcome.audited:
-            return
-        service, context = self.service, outcome.context
-        if outcome.error is not None:
-            built = service.auth_failure_event(
-                outcome.error, context=context, status_code=status_code
-            )
-        elif outcome.token is not None:
-            built = event(
-                Action.AUTH_SUCCESS,
-                service.clock.now(),
-                outcome.token,
-                context=context,
-                status_code=status_code,
-            )
-        elif outcome.token_required:
-            # Spelled as the Django adapter spells it, so audit queries work across both.
-            extra = {"error": "missing_token", "reason": "missing_token"}
-            built = event(
-                Action.AUTH_FAILED,
-                service.clock.now(),
-                context=context,
-                status_code=status_code,
-                extra=extra,
-            )
-        else:
-            return
-        outcome.audited = True
-        await service.emit(built)
+        await self.service.record_outcome(outcome, status_code)
 
     @staticmethod
-    def _attach(scope: Scope, outcome: Outcome[R]) -> None:
+    def _attach(scope: Scope, outcome: Outcome) -> None:
         token = outcome.token
         scope[TOKEN_KEY] = token
         scope.setdefault("state", {})[STATE_TOKEN_ATTRIBUTE] = token

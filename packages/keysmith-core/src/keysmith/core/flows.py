@@ -188,9 +188,10 @@ class Flows:
         """Audit a request's authentication outcome once, with the response's status code."""
         if outcome.audited:
             return
-        outcome.audited = True
         built = outcome_event(outcome, self.clock.now(), status_code)
         if built is not None:
+            # Nothing recorded yet leaves the outcome open: a route may still require a token.
+            outcome.audited = True
             yield Emit(built)
 
     def _authenticate(self, raw: object) -> Flow[Any]:
