@@ -1,0 +1,1 @@
+"""Audit logging for Django (``keysmith.audit.logger``)."""

@@ -1,0 +1,39 @@
+"""``log_audit_event``: write one audit record, never raising into the caller."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from keysmith.core.policy import event
+from keysmith.django.context import request_context
+from keysmith.django.runtime import get_service
+
+__all__ = ["log_audit_event"]
+
+logger = logging.getLogger("keysmith.audit")
+
+
+def log_audit_event(
+    *,
+    action: str,
+    request: Any = None,
+    token: Any = None,
+    status_code: int = 0,
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Record ``action`` with the request's path, method, client IP and user agent.
+
+    A no-op when ``ENABLE_AUDIT_LOGGING`` is false; goes to ``AUDIT_LOG_HOOK`` when set. A
+    failure to write is logged and swallowed: auditing never breaks authentication.
+    """
+    try:
+        service = get_service()
+        context = request_context(request)
+        now = service.clock.now()
+        service.emit(
+            event(action, now, token, context=context, status_code=status_code, extra=extra)
+        )
+    except Exception:
+        logger.exception("keysmith: failed to record audit event %r", action)

@@ -1,0 +1,1 @@
+"""Token authentication for Django (``keysmith.auth.base``, ``keysmith.auth.exceptions``)."""

@@ -1,0 +1,13 @@
+"""The authentication errors: the core's classes, so one ``except`` catches every adapter's."""
+
+from __future__ import annotations
+
+from keysmith.core.errors import (
+    ExpiredToken,
+    InsufficientScope,
+    InvalidToken,
+    RevokedToken,
+    TokenAuthError,
+)
+
+__all__ = ["ExpiredToken", "InsufficientScope", "InvalidToken", "RevokedToken", "TokenAuthError"]

@@ -1,0 +1,1 @@
+"""keysmith's Django integration: settings, ORM store, middleware, decorators, checks, audit."""

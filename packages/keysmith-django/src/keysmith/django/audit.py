@@ -1,0 +1,68 @@
+"""Audit sinks: keysmith events as rows of the audit model, or calls of ``AUDIT_LOG_HOOK``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import router, transaction
+from django.db.models import Model
+
+from keysmith.core.audit import Action, AuditEvent, RequestContext
+
+# django-keysmith gave lifecycle events these status codes; events built without one keep them.
+LIFECYCLE_STATUS = {Action.CREATED: 201, Action.ROTATED: 200, Action.REVOKED: 200}
+
+
+def payload(event: AuditEvent) -> dict[str, Any]:
+    """The request-derived columns of an audit row (empty values without a request)."""
+    context = event.context or RequestContext()
+    return {
+        "path": context.path,
+        "method": context.method,
+        "status_code": event.status_code or LIFECYCLE_STATUS.get(event.action, 0),
+        "ip_address": context.ip_address,
+        "user_agent": context.user_agent,
+    }
+
+
+class ModelAuditSink:
+    """Writes one audit row per event; a failed insert never breaks the caller's transaction."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        self.token_model = model._meta.get_field("token").related_model
+
+    def emit(self, event: AuditEvent) -> None:
+        token = event.token if isinstance(event.token, self.token_model) else None  # type: ignore[arg-type]
+        row = self.model(
+            token=token if token is not None and token.pk is not None else None,
+            action=event.action,
+            extra=dict(event.extra),
+            **payload(event),
+        )
+        alias = router.db_for_write(self.model, instance=row)
+        if transaction.get_connection(alias).in_atomic_block:
+            # Inside the caller's transaction: a savepoint, so a failed insert rolls back to it
+            # and leaves that transaction usable (PostgreSQL aborts it otherwise).
+            with transaction.atomic(using=alias):
+                row.save(force_insert=True, using=alias)
+        else:
+            row.save(force_insert=True, using=alias)
+
+
+class HookAuditSink:
+    """Hands every event to ``AUDIT_LOG_HOOK`` instead of the audit table."""
+
+    def __init__(self, hook: Callable[..., Any]) -> None:
+        self.hook = hook
+
+    def emit(self, event: AuditEvent) -> None:
+        self.hook(
+            action=event.action,
+            token=event.token,
+            request=getattr(event.context, "request", None),
+            status_code=event.status_code,
+            extra=dict(event.extra),
+            payload=payload(event),
+        )

@@ -1,0 +1,44 @@
+"""``keysmith_required``: a view that needs a valid token (a token, not necessarily a user)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponseBase
+
+from keysmith.django.authentication import authenticate_request, require_token
+from keysmith.django.http import rate_limited, unauthorized
+from keysmith.django.views import protect
+
+
+def keysmith_required(
+    view_func: Any = None,
+    *,
+    allow_anonymous: bool = False,
+    missing_message: str | None = None,
+    invalid_message: str | None = None,
+) -> Any:
+    """401 without a token (unless ``allow_anonymous``) and 401 for an invalid, expired or
+    revoked one (always). Bare (``@keysmith_required``) or called with options; on function
+    views, ``as_view()`` results, View classes and, through ``method_decorator``, methods.
+    """
+
+    def check(request: Any) -> HttpResponseBase | None:
+        if not allow_anonymous:
+            require_token(request)
+        outcome = authenticate_request(request)
+        if outcome.token is not None:
+            return None
+        if outcome.rate_limited:
+            return rate_limited()
+        if outcome.error is not None:
+            return unauthorized(invalid_message, "invalid_token")
+        return None if allow_anonymous else unauthorized(missing_message, "missing_token")
+
+    def decorator(view: Any) -> Any:
+        return protect(view, check)
+
+    return decorator(view_func) if view_func is not None else decorator
+
+
+__all__ = ["keysmith_required"]

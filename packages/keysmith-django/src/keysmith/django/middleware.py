@@ -1,0 +1,56 @@
+"""``KeysmithAuthenticationMiddleware``: authenticate every request, audit its outcome after the
+response (outside the view's transaction). Works under WSGI and ASGI."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.http import HttpRequest, HttpResponseBase
+
+from keysmith.django.authentication import (
+    MIDDLEWARE_ACTIVE,
+    authenticate_request,
+    record_request_outcome,
+)
+from keysmith.django.http import rate_limited
+
+
+class KeysmithAuthenticationMiddleware:
+    """Place after ``django.contrib.auth``'s ``AuthenticationMiddleware``.
+
+    Sets ``request.keysmith_token``, ``request.keysmith_user`` and
+    ``request.keysmith_auth_error``; answers 429 when ``RATE_LIMIT_HOOK`` raises. It never
+    refuses a request for a missing or bad token: the view decorators decide that.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        setattr(request, MIDDLEWARE_ACTIVE, True)
+        outcome = authenticate_request(request)
+        response = rate_limited() if outcome.rate_limited else self.get_response(request)
+        record_request_outcome(request, response.status_code)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        setattr(request, MIDDLEWARE_ACTIVE, True)
+        # The ORM is synchronous: the same thread-sensitive executor Django uses for sync code.
+        outcome = await sync_to_async(authenticate_request)(request)
+        if outcome.rate_limited:
+            response: HttpResponseBase = rate_limited()
+        else:
+            pending: Awaitable[HttpResponseBase] = self.get_response(request)
+            response = await pending
+        await sync_to_async(record_request_outcome)(request, response.status_code)
+        return response

@@ -1,0 +1,42 @@
+"""``keysmith_scopes``: a view that needs a token holding every listed scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBase
+
+from keysmith.core.errors import InsufficientScope
+from keysmith.django.authentication import authenticate_request, require_token
+from keysmith.django.http import rate_limited, unauthorized
+from keysmith.django.runtime import get_service
+from keysmith.django.settings import get_settings
+from keysmith.django.views import protect
+
+__all__ = ["keysmith_scopes"]
+
+
+def keysmith_scopes(*scopes: str) -> Any:
+    """401 without a valid token; ``PermissionDenied`` (403) when any listed scope (a
+    permission codename) is missing from the token. Every listed scope is required."""
+    required = frozenset(scopes)
+
+    def check(request: Any) -> HttpResponseBase | None:
+        require_token(request)
+        outcome = authenticate_request(request)
+        if outcome.rate_limited:
+            return rate_limited()
+        if outcome.token is None:
+            key = "invalid_token" if outcome.error is not None else "missing_token"
+            return unauthorized(None, key)
+        try:
+            get_service().require_scopes(outcome.token, required)
+        except InsufficientScope:
+            raise PermissionDenied(get_settings().message("insufficient_scope")) from None
+        return None
+
+    def decorator(view: Any) -> Any:
+        return protect(view, check)
+
+    return decorator

@@ -1,0 +1,62 @@
+"""The process's one ``TokenService``, built from the KEYSMITH settings and rebuilt on change."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from keysmith.core.audit import AuditSink, NullAuditSink
+from keysmith.core.policy import TokenPolicy
+from keysmith.core.service import TokenService
+from keysmith.django.audit import HookAuditSink, ModelAuditSink
+from keysmith.django.settings import KeysmithSettings, get_settings
+from keysmith.django.store import DjangoTokenStore
+from keysmith.models.utils import get_audit_log_model, get_token_model
+
+
+def build_sink(settings: KeysmithSettings) -> AuditSink:
+    if not settings.ENABLE_AUDIT_LOGGING:
+        return NullAuditSink()
+    if settings.AUDIT_LOG_HOOK is not None:
+        return HookAuditSink(settings.AUDIT_LOG_HOOK)
+    return ModelAuditSink(get_audit_log_model())
+
+
+def build_service(settings: KeysmithSettings) -> TokenService[Any]:
+    token_model = get_token_model()
+    policy = TokenPolicy(
+        format=settings.token_format,
+        hashing=settings.hashing,
+        scopes=settings.scope_policy,
+        default_lifetime=settings.default_lifetime,
+        usage_resolution=settings.usage_resolution,
+        rotation_grace=settings.rotation_grace,
+        max_name_length=getattr(token_model._meta.get_field("name"), "max_length", None) or 128,
+    )
+    return TokenService(
+        DjangoTokenStore(token_model),
+        policy=policy,
+        sink=build_sink(settings),
+        cache_size=settings.VERIFIED_CACHE_SIZE,
+    )
+
+
+class _Built:
+    """The service and the settings object it was built from, swapped as one value."""
+
+    lock = threading.Lock()
+    current: tuple[KeysmithSettings, TokenService[Any]] | None = None
+
+
+def get_service() -> TokenService[Any]:
+    """The service for the current settings; a settings change (``setting_changed``) gives a
+    new settings object, and with it a new service (and an empty verified-secret cache)."""
+    settings = get_settings()
+    built = _Built.current
+    if built is None or built[0] is not settings:
+        with _Built.lock:
+            built = _Built.current
+            if built is None or built[0] is not settings:
+                built = (settings, build_service(settings))
+                _Built.current = built
+    return built[1]

@@ -1,0 +1,226 @@
+"""The KEYSMITH settings: defaults, the typed validated loader, and the current value."""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.utils.translation import gettext_lazy as _
+from keysmith.core.errors import ConfigurationError
+from keysmith.core.format import TokenFormat
+from keysmith.core.hashers import HMACSHA256TokenHasher, PBKDF2SHA512TokenHasher, TokenHasher
+from keysmith.core.hashing import Hashing
+from keysmith.core.scopes import ScopePolicy
+from keysmith.django import validators as check
+from keysmith.django.validators import E_HASHER, E_NOT_A_DICT, E_SCOPES, Invalid
+
+SETTING = "KEYSMITH"
+W_UNKNOWN_KEY = "keysmith.W002"
+
+BUILTIN_MESSAGES: Mapping[str, Any] = {
+    "missing_token": _("Authentication credentials were not provided."),
+    "invalid_token": _("Your session has expired or the token is invalid."),
+    "insufficient_scope": _("You do not have permission to perform this action."),
+    "rate_limited": _("Too many authentication attempts. Try again later."),
+}
+
+DEFAULTS: Mapping[str, Any] = {
+    "HASH_BACKEND": "keysmith.hashers.PBKDF2SHA512TokenHasher",
+    "HASH_ITERATIONS": 100_000,
+    "DEFAULT_EXPIRY_DAYS": 90,
+    "AVAILABLE_SCOPES": [],
+    "DEFAULT_SCOPES": [],
+    "TOKEN_MODEL": "keysmith.Token",
+    "AUDIT_LOG_MODEL": "keysmith.TokenAuditLog",
+    "HEADER_NAME": "HTTP_X_KEYSMITH_TOKEN",
+    "ALLOW_QUERY_PARAM": False,
+    "QUERY_PARAM_NAME": "keysmith_token",
+    "ENABLE_AUDIT_LOGGING": True,
+    "TOKEN_PREFIX": "tok",
+    "TOKEN_SECRET_LENGTH": 32,
+    "RATE_LIMIT_HOOK": None,
+    "DRF_THROTTLE_HOOK": None,
+    "DEFAULT_ERROR_MESSAGES": {},
+    "AUDIT_LOG_HOOK": None,
+    "AUDIT_LOG_RETENTION_DAYS": None,
+    "TRUST_PROXIES": False,
+    "USAGE_WRITE_RESOLUTION_SECONDS": 60,
+    "VERIFIED_CACHE_SIZE": 10_000,
+    "HASH_PEPPERS": {},
+    "HASH_PEPPER_ID": None,
+    "ROTATION_GRACE_SECONDS": None,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the settings, as the system checks report it."""
+
+    id: str
+    message: str
+    hint: str | None = None
+
+    @property
+    def is_warning(self) -> bool:
+        return ".W" in self.id
+
+
+@dataclass(frozen=True, repr=False)
+class KeysmithSettings:
+    """Validated settings. Upper-case names are the keys; hooks and hasher come resolved."""
+
+    values: Mapping[str, Any]
+    hashing: Hashing
+
+    def __repr__(self) -> str:
+        # Error reports show the locals of failing frames: never the peppers.
+        shown = {**self.values, "HASH_PEPPERS": dict.fromkeys(self.values["HASH_PEPPERS"], "***")}
+        return f"KeysmithSettings({shown!r})"
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(f"Invalid keysmith setting: {name!r}") from None
+
+    def message(self, key: str) -> str:
+        return str(self.values["DEFAULT_ERROR_MESSAGES"].get(key, key))
+
+    @property
+    def token_format(self) -> TokenFormat:
+        return TokenFormat(self.values["TOKEN_PREFIX"], self.values["TOKEN_SECRET_LENGTH"])
+
+    @property
+    def scope_policy(self) -> ScopePolicy:
+        values = self.values
+        return ScopePolicy(frozenset(values["AVAILABLE_SCOPES"]), values["DEFAULT_SCOPES"])
+
+    @property
+    def default_lifetime(self) -> timedelta | None:
+        days = self.values["DEFAULT_EXPIRY_DAYS"]
+        return timedelta(days=days) if days else None
+
+    @property
+    def usage_resolution(self) -> timedelta:
+        return timedelta(seconds=self.values["USAGE_WRITE_RESOLUTION_SECONDS"])
+
+    @property
+    def rotation_grace(self) -> timedelta | None:
+        grace = self.values["ROTATION_GRACE_SECONDS"]
+        return timedelta(seconds=grace) if grace else None
+
+
+def load_settings(raw: object) -> tuple[KeysmithSettings | None, list[Problem]]:
+    """Validate a KEYSMITH dict: the settings (None if any error) and every problem found."""
+    if not isinstance(raw, Mapping):
+        return None, [Problem(E_NOT_A_DICT, f"{SETTING} must be a dict, got {check.shown(raw)}.")]
+    problems = [_unknown_key(key) for key in raw if key not in DEFAULTS]
+    values: dict[str, Any] = {}
+    for name, validate in check.VALIDATORS.items():
+        try:
+            values[name] = validate(name, raw.get(name, DEFAULTS[name]))
+        except Invalid as invalid:
+            problems.append(Problem(invalid.id, invalid.message, invalid.hint))
+    if any(not problem.is_warning for problem in problems):
+        return None, problems
+    try:
+        hashing = build_hashing(values)
+        ScopePolicy(frozenset(values["AVAILABLE_SCOPES"]), values["DEFAULT_SCOPES"])
+    except Invalid as invalid:
+        return None, [*problems, Problem(invalid.id, invalid.message, invalid.hint)]
+    except ConfigurationError as error:
+        return None, [*problems, Problem(E_SCOPES, f"KEYSMITH: {error}")]
+    values["DEFAULT_ERROR_MESSAGES"] = {**BUILTIN_MESSAGES, **values["DEFAULT_ERROR_MESSAGES"]}
+    return KeysmithSettings(values=values, hashing=hashing), problems
+
+
+def _unknown_key(key: object) -> Problem:
+    close = difflib.get_close_matches(str(key), list(DEFAULTS), n=1)
+    hint = f"Did you mean {close[0]!r}?" if close else "See the configuration documentation."
+    return Problem(W_UNKNOWN_KEY, f"Unknown setting in {SETTING}: {key!r}.", hint)
+
+
+def build_hashing(values: Mapping[str, Any]) -> Hashing:
+    """The configured hasher (PBKDF2 gets the iterations, HMAC the peppers) plus the HMAC
+    hasher whenever peppers are set, so hashes written under it keep verifying."""
+    backend, peppers = values["HASH_BACKEND"], values["HASH_PEPPERS"]
+    try:
+        hmac = HMACSHA256TokenHasher(peppers, values["HASH_PEPPER_ID"]) if peppers else None
+        if values["HASH_PEPPER_ID"] is not None and hmac is None:
+            raise ConfigurationError("HASH_PEPPER_ID is set but HASH_PEPPERS is empty.")
+        if not isinstance(backend, type):
+            raise ConfigurationError(f"HASH_BACKEND must be a class, got {check.shown(backend)}.")
+        if issubclass(backend, PBKDF2SHA512TokenHasher):
+            primary: object = backend(iterations=values["HASH_ITERATIONS"])
+        elif issubclass(backend, HMACSHA256TokenHasher):
+            if hmac is None:
+                raise ConfigurationError("The HMAC hasher needs KEYSMITH['HASH_PEPPERS'].")
+            primary = backend(peppers, values["HASH_PEPPER_ID"])
+        else:
+            primary = backend()
+        if not isinstance(primary, TokenHasher):
+            raise ConfigurationError(
+                f"HASH_BACKEND {backend.__qualname__} must subclass "
+                "keysmith.hashers.BaseTokenHasher (algorithm, hash, verify, needs_rehash)."
+            )
+        others = [hmac] if hmac is not None and hmac.algorithm != primary.algorithm else []
+        return Hashing(primary, others)
+    except (ConfigurationError, TypeError) as error:
+        raise Invalid(E_HASHER, f"KEYSMITH hasher: {error}") from None
+
+
+def raw_setting(name: str) -> Any:
+    """One value as written in settings, unvalidated: for model definitions at import time."""
+    raw = getattr(django_settings, SETTING, {})
+    return raw.get(name, DEFAULTS[name]) if isinstance(raw, Mapping) else DEFAULTS[name]
+
+
+class _Current:
+    """The loaded settings; None until first use and again after a change."""
+
+    lock = threading.Lock()
+    value: KeysmithSettings | None = None
+
+
+def get_settings() -> KeysmithSettings:
+    """The validated settings, loaded on first use and again after ``setting_changed``."""
+    current = _Current.value
+    if current is None:
+        with _Current.lock:
+            current = _Current.value
+            if current is None:
+                loaded, problems = load_settings(getattr(django_settings, SETTING, {}))
+                if loaded is None:
+                    lines = [f"{p.id}: {p.message}" for p in problems if not p.is_warning]
+                    raise ImproperlyConfigured("Invalid KEYSMITH settings:\n" + "\n".join(lines))
+                current = _Current.value = loaded
+    return current
+
+
+def reload_settings(**_: Any) -> None:
+    _Current.value = None
+
+
+def _on_setting_changed(*, setting: str, **_: Any) -> None:
+    if setting == SETTING:
+        reload_settings()
+
+
+setting_changed.connect(_on_setting_changed, dispatch_uid="keysmith.django.settings")
+
+
+class _SettingsProxy:
+    """``keysmith_settings.HEADER_NAME`` and friends, always reading the current settings."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(get_settings(), name)
+
+
+keysmith_settings: Any = _SettingsProxy()

@@ -1,0 +1,36 @@
+"""Finding the users and tokens that command-line arguments name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+
+from keysmith.models.utils import get_token_model
+
+
+def user_named(username: str | None) -> Any:
+    if username is None:
+        return None
+    model = get_user_model()
+    try:
+        return model._default_manager.get_by_natural_key(username)
+    except model.DoesNotExist:
+        raise CommandError(f"No user named {username!r}.") from None
+
+
+def token_with_prefix(prefix: str) -> Any:
+    model = get_token_model()
+    try:
+        return model._default_manager.select_related("user").get(prefix=prefix)
+    except model.DoesNotExist:
+        raise CommandError(f"No token with prefix {prefix!r}.") from None
+
+
+def state_of(token: Any) -> str:
+    if token.purged:
+        return "purged"
+    if token.revoked:
+        return "revoked"
+    return "expired" if token.is_expired else "active"

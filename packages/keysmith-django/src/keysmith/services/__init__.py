@@ -1,0 +1,1 @@
+"""Token lifecycle services for Django (``keysmith.services.tokens``)."""

@@ -1,0 +1,32 @@
+"""Hooks the settings point at in tests (imported by dotted path, so they live in a module)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keysmith.hashers import PBKDF2SHA512TokenHasher
+
+calls: list[dict[str, Any]] = []
+
+
+def recording_hook(**kwargs: Any) -> None:
+    calls.append(kwargs)
+
+
+def failing_hook(**kwargs: Any) -> None:
+    raise RuntimeError("the audit backend is down")
+
+
+def rate_limit_hook(request: Any, raw_token: str | None = None) -> None:
+    if request.META.get("HTTP_X_BLOCK") == "yes":
+        raise PermissionError("too many")
+
+
+class CountingHasher(PBKDF2SHA512TokenHasher):
+    """PBKDF2 that counts its verifications (class-wide: settings build their own instance)."""
+
+    verifications = 0
+
+    def verify(self, secret: str, hashed: str) -> bool:
+        type(self).verifications += 1
+        return super().verify(secret, hashed)
