@@ -30,9 +30,11 @@ NOW = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def new_token(**overrides: Any) -> NewToken:
+    issued = TokenFormat().generate()
     fields: dict[str, Any] = {
-        "prefix": TokenFormat().generate().prefix,
-        "key": "hmac_sha256$a$original",
+        "prefix": issued.prefix,
+        # Unique like the prefix: stores may (and the Django one does) index the hash uniquely.
+        "key": f"hmac_sha256$a${issued.secret}",
         "name": "contract",
         "created_at": NOW,
         "expires_at": NOW + timedelta(days=1),
@@ -88,30 +90,32 @@ class StoreContract:
 
     def test_replace_key_active_token_updates_row_and_record(self, store: Any) -> None:
         record = store.insert(new_token())
+        original = record.key
         store.touch(record, now=NOW, stale_before=None)
         until = NOW + timedelta(minutes=5)
         assert store.replace_key(
-            record, key="hmac_sha256$a$new", previous_key=record.key, previous_key_expires_at=until
+            record, key="hmac_sha256$a$new", previous_key=original, previous_key_expires_at=until
         )
         assert record.key == "hmac_sha256$a$new"
         assert record.last_used_at is None
         row = store.get_by_prefix(record.prefix)
         assert (row.key, row.previous_key, row.last_used_at) == (
             "hmac_sha256$a$new",
-            "hmac_sha256$a$original",
+            original,
             None,
         )
         assert row.previous_key_expires_at == until
 
     def test_replace_key_revoked_token_changes_nothing(self, store: Any) -> None:
         record = store.insert(new_token())
+        original = record.key
         stale = store.get_by_prefix(record.prefix)
         assert store.revoke(record, purge=False)
         assert not store.replace_key(
             stale, key="hmac_sha256$a$new", previous_key=None, previous_key_expires_at=None
         )
         row = store.get_by_prefix(record.prefix)
-        assert (row.key, row.revoked) == ("hmac_sha256$a$original", True)
+        assert (row.key, row.revoked) == (original, True)
 
     def test_upgrade_key_matching_old_key_replaces_it(self, store: Any) -> None:
         record = store.insert(new_token())

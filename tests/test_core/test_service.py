@@ -383,7 +383,7 @@ def test_audit_events_carry_context_and_never_secret(
     with pytest.raises(InvalidToken):
         service.authenticate(raw[:-1] + ("0" if raw[-1] != "0" else "1"), context=context)
     assert sink.actions() == ["created", "auth_success", "auth_failed"]
-    assert dict(sink.events[0].extra) == {"actor_id": "bob"}
+    assert dict(sink.events[0].extra) == {"actor_id": "bob", "token_name": "ci"}
     assert all(e.context == context for e in sink.events)
     assert dict(sink.events[2].extra) == {
         "error": "invalid_token",

@@ -113,7 +113,8 @@ class Flows:
                 )
             except PrefixCollision:
                 continue
-            extra = {"actor_id": actor_id(created_by)}
+            # django-keysmith's fields: the creator, else the owner, and the token's name.
+            extra = {"actor_id": actor_id(created_by or user), "token_name": base["name"]}
             yield Emit(event(Action.CREATED, now, record, context=context, extra=extra))
             return record, issued.raw
         raise KeysmithError(f"No free token prefix after {policy.create_attempts} attempts.")

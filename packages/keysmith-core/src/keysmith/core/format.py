@@ -23,10 +23,13 @@ MAX_TOKEN_LENGTH = 512
 MIN_TOKEN_LENGTH = 2 + IDENTIFIER_LENGTH + 2 + CHECKSUM_LENGTH
 
 _NAMESPACE = re.compile(rf"[A-Za-z0-9_]{{1,{MAX_NAMESPACE_LENGTH}}}", re.ASCII)
-_TOKEN_CHARS = frozenset(ALPHABET + "_:")
+_TOKEN_CHARS = frozenset(chr(code) for code in range(0x21, 0x7F))
 _ALNUM = frozenset(ALPHABET)
 _DIGITS = frozenset(string.digits)
-_SHAPE = re.compile(r"([A-Za-z0-9_]+_[A-Za-z0-9]+):([A-Za-z0-9]+)([0-9]{6})")
+# New namespaces are strict (see validate_namespace), but django-keysmith accepted any
+# TOKEN_PREFIX, so parsing takes any printable ASCII but ':' in the namespace.
+_LEGACY_NAMESPACE = "!-9;-~"
+_SHAPE = re.compile(rf"([{_LEGACY_NAMESPACE}]+_[A-Za-z0-9]+):([A-Za-z0-9]+)([0-9]{{6}})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ def broken_rule(raw: object) -> str | None:  # noqa: PLR0912 (one return per doc
     if not raw:
         return "empty"
     if not _TOKEN_CHARS.issuperset(raw):
-        return "characters outside A-Z, a-z, 0-9, '_' and ':'"
+        return "characters that are not printable ASCII"
     if len(raw) < MIN_TOKEN_LENGTH:
         return "too short"
     body, check = raw[:-CHECKSUM_LENGTH], raw[-CHECKSUM_LENGTH:]
