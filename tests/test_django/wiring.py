@@ -49,8 +49,12 @@ def close_thread_connections() -> Iterator[None]:
     opened: list[Any] = []
 
     def remember(sender: Any, connection: Any, **kwargs: Any) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            opened.append(connection)
+        thread = threading.current_thread()
+        # A live server's request thread closes its connections itself as the request ends;
+        # closing them here as well can race that close (SQLite then crashes the process).
+        if thread is threading.main_thread() or thread.name.endswith("(process_request_thread)"):
+            return
+        opened.append(connection)
 
     connection_created.connect(remember)
     yield

@@ -1,0 +1,1 @@
+"""keysmith for Django REST framework: ``keysmith.drf.auth``, ``.permissions``, ``.throttling``."""

@@ -1,0 +1,113 @@
+"""``KeysmithAuthentication``: DRF's view of the shared request authentication, plus
+``DRF_THROTTLE_HOOK``. Token reading, verification and auditing live in
+``keysmith.django.authentication``; this class maps their outcome to DRF's answers."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from django.views.decorators.debug import sensitive_variables
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+
+from keysmith.django.authentication import (
+    Outcome,
+    authenticate_request,
+    record_unless_middleware,
+    require_token,
+)
+from keysmith.django.settings import get_settings
+from keysmith.drf.request import header_display_name
+
+__all__ = ["KeysmithAuthentication"]
+
+
+def unauthenticated_user() -> Any:
+    """What DRF itself sets as ``request.user`` when nobody authenticated."""
+    factory: Any = api_settings.UNAUTHENTICATED_USER  # a class, or None
+    return factory() if factory else None
+
+
+def throttled(wait: float | None = None) -> Throttled:
+    return Throttled(wait=wait, detail=get_settings().message("rate_limited"))
+
+
+class KeysmithAuthentication(BaseAuthentication):
+    """Authenticates the ``X-KEYSMITH-TOKEN`` header (``HEADER_NAME``), or the query parameter
+    when ``ALLOW_QUERY_PARAM`` is on.
+
+    No token: ``None``, so the next authentication class runs. A bad token:
+    ``AuthenticationFailed`` with the ``invalid_token`` message. A good one:
+    ``(token.user or the unauthenticated user, token)``. With the middleware installed the
+    request was already authenticated there and the middleware writes its one audit row;
+    without it this class writes that row as soon as the outcome is known.
+    """
+
+    www_authenticate_realm = "api"
+
+    @sensitive_variables()
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        outcome = authenticate_request(request)
+        if outcome.rate_limited:
+            # RATE_LIMIT_HOOK refused the request (only seen here without the middleware,
+            # which answers 429 itself).
+            record_unless_middleware(request, 429)
+            raise throttled()
+        if outcome.token is None and outcome.error is None:
+            return None
+        self.run_throttle_hook(request, outcome)
+        if outcome.error is not None:
+            record_unless_middleware(request, self.refusal_status(request))
+            raise AuthenticationFailed(get_settings().message("invalid_token"))
+        record_unless_middleware(request, 200)
+        return (outcome.token.user or unauthenticated_user(), outcome.token)
+
+    def run_throttle_hook(self, request: Request, outcome: Outcome) -> None:
+        """``DRF_THROTTLE_HOOK(request, token=...)`` for every request that presented a token:
+        ``token`` is the token, or None when it did not authenticate. ``Throttled`` becomes a
+        429 with the ``rate_limited`` message, audited as a failure; any other API exception
+        is DRF's to answer."""
+        hook = get_settings().DRF_THROTTLE_HOOK
+        if hook is None:
+            return
+        try:
+            hook(request, token=outcome.token)
+        except Throttled as error:
+            outcome.rate_limited = True
+            record_unless_middleware(request, 429)
+            raise throttled(getattr(error, "wait", None)) from None
+        except APIException as error:
+            record_unless_middleware(request, int(error.status_code))
+            raise
+
+    def refusal_status(self, request: Request) -> int:
+        """401, or 403 when DRF has no ``WWW-Authenticate`` value: it asks the view's first
+        authentication class only."""
+        authenticators = getattr(request, "authenticators", None) or (self,)
+        first = authenticators[0]
+        return 401 if first is self or first.authenticate_header(request) else 403
+
+    def challenge(self) -> str:
+        header = header_display_name(get_settings().HEADER_NAME)
+        return f'Keysmith realm="{self.www_authenticate_realm}", header="{header}"'
+
+    def authenticate_header(self, request: Request) -> str:
+        """The ``WWW-Authenticate`` value, which makes DRF answer 401 rather than 403.
+
+        DRF asks for it only while refusing a request as unauthenticated, so this is also where
+        a request that brought no token to a view that needed one is audited (once, like every
+        other outcome; by the middleware when it is installed).
+        """
+        require_token(request)
+        record_unless_middleware(request, 401)
+        return self.challenge()
+
+
+# drf-spectacular finds extensions by subclass registration: define ours whenever it is
+# installed. Its extension module does not import rest_framework.views, which is what imports
+# this module through DEFAULT_AUTHENTICATION_CLASSES, so this cannot make an import cycle.
+if importlib.util.find_spec("drf_spectacular") is not None:
+    from keysmith.drf import openapi  # noqa: F401

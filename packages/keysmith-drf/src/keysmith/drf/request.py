@@ -1,0 +1,39 @@
+"""What the DRF classes read from a request: its keysmith token, the token's scopes, and the
+name of the header the token comes in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+
+from keysmith.django.context import http_request
+from keysmith.django.runtime import get_service
+from keysmith.models.utils import get_token_model
+
+# Set on the Django request: (token, its scope codenames), so every scope check of the request
+# after the first one costs no query.
+SCOPES_CACHE = "_keysmith_drf_scopes"
+
+
+def keysmith_token(request: Request) -> Any:
+    """``request.auth`` when it is a keysmith token, else None (another class authenticated)."""
+    auth = request.auth
+    return auth if isinstance(auth, get_token_model()) else None
+
+
+def token_scopes(request: Request, token: Any) -> frozenset[str]:
+    """The scope codenames of ``token``, read from the database once per request."""
+    req = http_request(request)
+    cached: tuple[Any, frozenset[str]] | None = getattr(req, SCOPES_CACHE, None)
+    if cached is not None and cached[0] is token:
+        return cached[1]
+    scopes = get_service().store.scopes_of(token)
+    setattr(req, SCOPES_CACHE, (token, scopes))
+    return scopes
+
+
+def header_display_name(meta_key: str) -> str:
+    """The header a client sends for a ``request.META`` key: ``HTTP_X_API_KEY`` -> ``X-Api-Key``."""
+    name = meta_key.removeprefix("HTTP_")
+    return "-".join(part.capitalize() for part in name.split("_") if part)
