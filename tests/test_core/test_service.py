@@ -388,7 +388,7 @@ def test_audit_events_carry_context_and_never_secret(
     assert dict(sink.events[2].extra) == {
         "error": "invalid_token",
         "reason": "malformed",
-        "error_code": "invalid_token",
+        "error_code": "invalidtoken",
     }
     secret = raw[len(token.prefix) + 1 : -6]
     assert all(secret not in repr(e) for e in sink.events)

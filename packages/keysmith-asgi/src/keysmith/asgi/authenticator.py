@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from keysmith.asgi.context import request_context
 from keysmith.asgi.extract import DEFAULT_HEADER, TokenSource
-from keysmith.asgi.ratelimit import RateLimitHook, run_hook
+from keysmith.asgi.ratelimit import RateLimited, RateLimitHook, run_hook
 from keysmith.asgi.responses import Replies
 from keysmith.asgi.types import OUTCOME_KEY, STATE_TOKEN_ATTRIBUTE, TOKEN_KEY, Scope
 from keysmith.asgi.user import AnonymousUser, TokenCredentials, TokenUser
@@ -75,6 +75,7 @@ class TokenAuthenticator(Generic[R]):
                 outcome.scopes = await self.service.store.scopes_of(outcome.token)
         except TokenAuthError as error:
             outcome.error = error
+            outcome.rate_limited = isinstance(error, RateLimited)
         self._attach(scope, outcome)
         if not deferred:
             # Audited now, before any response exists: a failure is known to answer 401 (or

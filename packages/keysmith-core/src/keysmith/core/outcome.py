@@ -31,36 +31,41 @@ class AuthOutcome:
     audited: bool = False
 
 
-def _failure_extra(kind: str, reason: str) -> dict[str, str]:
-    # "error_code" is the key django-keysmith wrote; kept so existing audit queries still match.
-    return {"error": kind, "reason": reason, "error_code": kind}
+def _extra(kind: str, reason: str, error_code: str) -> dict[str, str]:
+    # "error_code" is the key (and spelling) django-keysmith wrote; kept so existing audit
+    # queries still match.
+    return {"error": kind, "reason": reason, "error_code": error_code}
 
 
 def failure_event(
     error: TokenAuthError, now: datetime, *, context: RequestContext | None, status_code: int
 ) -> AuditEvent:
+    extra = _extra(error.code, error.reason, type(error).__name__.lower())
     return event(
-        Action.AUTH_FAILED,
-        now,
-        error.token,
-        context=context,
-        status_code=status_code,
-        extra=_failure_extra(error.code, error.reason),
+        Action.AUTH_FAILED, now, error.token, context=context, status_code=status_code, extra=extra
     )
 
 
 def outcome_event(outcome: AuthOutcome, now: datetime, status_code: int) -> AuditEvent | None:
-    """The audit event for a request's outcome, or None when there is nothing to record."""
+    """The audit event for a request's outcome, or None when there is nothing to record.
+
+    A rate limit wins: a throttle may refuse a request whose token did authenticate.
+    """
     context = outcome.context
+    if outcome.rate_limited:
+        extra = _extra(RATE_LIMITED, RATE_LIMITED, RATE_LIMITED)
+        return event(
+            Action.AUTH_FAILED, now, outcome.token, context=context, status_code=status_code,
+            extra=extra,
+        )  # fmt: skip
     if outcome.token is not None:
         return event(
             Action.AUTH_SUCCESS, now, outcome.token, context=context, status_code=status_code
         )
     if outcome.error is not None:
         return failure_event(outcome.error, now, context=context, status_code=status_code)
-    if outcome.rate_limited or outcome.token_required:
-        kind = RATE_LIMITED if outcome.rate_limited else MISSING_TOKEN
-        extra = _failure_extra(kind, kind)
+    if outcome.token_required:
+        extra = _extra(MISSING_TOKEN, MISSING_TOKEN, MISSING_TOKEN)
         return event(
             Action.AUTH_FAILED, now, None, context=context, status_code=status_code, extra=extra
         )

@@ -3,16 +3,13 @@ view decorators and the DRF authentication class."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
 
-from keysmith.core.audit import Action, AuditEvent
 from keysmith.core.errors import TokenAuthError
-from keysmith.core.policy import event
+from keysmith.core.outcome import AuthOutcome
 from keysmith.django.context import http_request, read_raw_token, request_context
 from keysmith.django.runtime import get_service
 from keysmith.django.settings import get_settings
@@ -24,14 +21,8 @@ TOKEN_REQUIRED = "_keysmith_auth_required"
 MIDDLEWARE_ACTIVE = "_keysmith_middleware"
 
 
-@dataclass
-class Outcome:
-    """What authenticating one request gave. ``audited`` turns true once its event is written."""
-
-    token: Any = None
-    error: TokenAuthError | None = None
-    rate_limited: bool = False
-    audited: bool = False
+class Outcome(AuthOutcome):
+    """The core's per-request outcome; the request context is filled in when it is recorded."""
 
 
 def outcome_of(request: Any) -> Outcome | None:
@@ -73,56 +64,23 @@ def authenticate_request(request: Any) -> Outcome:
 
 def require_token(request: Any) -> None:
     """Note that the view needs a token, so a request without one is audited as a failure."""
-    setattr(http_request(request), TOKEN_REQUIRED, True)
-
-
-def _failure(extra: dict[str, Any], base: AuditEvent) -> AuditEvent:
-    return dataclasses.replace(base, extra={**base.extra, **extra})
-
-
-def outcome_event(request: Any, status_code: int) -> AuditEvent | None:
-    """The audit event for the request's outcome, or None when there is nothing to record."""
     req = http_request(request)
+    setattr(req, TOKEN_REQUIRED, True)
     outcome = outcome_of(req)
-    if outcome is None:
-        return None
-    service = get_service()
-    context = request_context(req)
-    now = service.clock.now()
-    # A rate limit can refuse a request that did authenticate (DRF_THROTTLE_HOOK runs after).
-    if outcome.token is not None and not outcome.rate_limited:
-        return event(
-            Action.AUTH_SUCCESS, now, outcome.token, context=context, status_code=status_code
-        )
-    if outcome.error is not None and not outcome.rate_limited:
-        failure = service.auth_failure_event(
-            outcome.error, context=context, status_code=status_code
-        )
-        # django-keysmith's spelling, kept for existing queries on extra.
-        return _failure({"error_code": type(outcome.error).__name__.lower()}, failure)
-    kind = "rate_limited" if outcome.rate_limited else "missing_token"
-    if not outcome.rate_limited and not getattr(req, TOKEN_REQUIRED, False):
-        return None
-    extra = {"error": kind, "reason": kind, "error_code": kind}
-    return event(
-        Action.AUTH_FAILED,
-        now,
-        outcome.token,
-        context=context,
-        status_code=status_code,
-        extra=extra,
-    )
+    if outcome is not None:
+        outcome.token_required = True
 
 
 def record_request_outcome(request: Any, status_code: int) -> None:
     """Write the request's authentication event, once, with the response's status code."""
-    outcome = outcome_of(request)
+    req = http_request(request)
+    outcome = outcome_of(req)
     if outcome is None or outcome.audited:
         return
-    outcome.audited = True
-    audit_event = outcome_event(request, status_code)
-    if audit_event is not None:
-        get_service().emit(audit_event)
+    outcome.token_required = outcome.token_required or getattr(req, TOKEN_REQUIRED, False)
+    # Built only now: the path and status are final once the response exists.
+    outcome.context = request_context(req)
+    get_service().record_outcome(outcome, status_code)
 
 
 def record_unless_middleware(request: Any, status_code: int) -> None:

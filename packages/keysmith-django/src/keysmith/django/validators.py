@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
+
 from keysmith.core.errors import ConfigurationError
 from keysmith.core.format import validate_namespace, validate_secret_length
 
