@@ -18,10 +18,12 @@ UV := $(WITH_TOOLS) $(TOOLS)/bin/uv
 NOX := $(WITH_TOOLS) $(TOOLS)/bin/nox
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap demo test lint typecheck docs-serve lock clean bench
+.PHONY: help bootstrap demo demo-core serve test lint typecheck docs-serve lock clean bench
 
 help:
-	@echo "make demo        install the workspace into ./.venv and run examples/core_demo.py"
+	@echo "make demo        install the workspace into ./.venv and run the Django demo (examples/django_project)"
+	@echo "make demo-core   run the framework-free core walkthrough (examples/core_demo.py)"
+	@echo "make serve       serve the Django demo on http://127.0.0.1:8000/admin/ (login admin / admin)"
 	@echo "make test        run every CI check (nox sessions: $(NOX_SESSIONS))"
 	@echo "make lint        ruff check + format check"
 	@echo "make typecheck   mypy --strict over the typed src folders"
@@ -41,7 +43,16 @@ $(TOOLS_STAMP):
 
 demo: $(TOOLS_STAMP)
 	$(UV) sync --frozen
+	$(UV) run --frozen python examples/django_project/demo.py
+
+demo-core: $(TOOLS_STAMP)
+	$(UV) sync --frozen
 	$(UV) run --frozen python examples/core_demo.py
+
+# Migrates the demo project, makes sure its superuser exists, then runs manage.py runserver.
+serve: $(TOOLS_STAMP)
+	$(UV) sync --frozen
+	$(UV) run --frozen python examples/django_project/demo.py --serve
 
 test: $(TOOLS_STAMP)
 	$(NOX) $(NOX_FLAGS) -s $(NOX_SESSIONS)

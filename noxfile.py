@@ -21,7 +21,7 @@ LINT_PATHS = ("packages", "tests", "benchmarks", "examples", "scripts", "noxfile
 TYPED_PACKAGES = ("keysmith-core", "keysmith-asgi", "keysmith-sqlalchemy")
 TYPED_EXTRAS = ("scripts", "tests/support")
 # Checked in a second mypy run, with django-stubs' plugin.
-DJANGO_TYPED_PACKAGES = ("keysmith-django",)
+DJANGO_TYPED_PACKAGES = ("keysmith-django", "keysmith-drf")
 # What the framework-free core must run without.
 FRAMEWORK_MODULES = ("django", "rest_framework", "starlette", "fastapi", "sqlalchemy")
 CORE_TEST_PATHS = ("tests/test_core", "tests/contract")
@@ -184,12 +184,13 @@ def _interpreter(version: str) -> str:
     ],
 )
 def tests_django(session: nox.Session, django: str, db: str) -> None:
-    """keysmith-django on one Django series and one database (PostgreSQL: a server the run
-    starts itself)."""
-    _sync(session, "test", "django")
+    """keysmith-django (with its admin, in a browser too) and keysmith-drf on one Django series
+    and one database (PostgreSQL: a server the run starts itself)."""
+    _sync(session, "test", "django", "drf", "browser")
     session.install(f"django~={django}.0")
     env = {"KEYSMITH_TEST_DB": db}
-    session.run("pytest", "tests/test_django", *session.posargs, env=env)
+    paths = ("tests/test_django", "tests/test_django_admin", "tests/test_drf")
+    session.run("pytest", *paths, *session.posargs, env=env)
 
 
 @nox.session
@@ -207,7 +208,8 @@ _LEGACY_PINS = (
     "from importlib.metadata import version as v\n"
     "django = v('django')\n"
     "print('django==' + django if int(django.split('.')[0]) < 6 else 'django<6',\n"
-    "      'djangorestframework==' + v('djangorestframework'), 'psycopg[binary]==' + v('psycopg'))\n"
+    "      'djangorestframework==' + v('djangorestframework'),\n"
+    "      'psycopg[binary]==' + v('psycopg'))\n"
 )
 
 
@@ -221,9 +223,14 @@ def bench(session: nox.Session) -> None:
     legacy_python = legacy / "bin" / "python"
     pins = str(session.run("python", "-c", _LEGACY_PINS, silent=True)).split()
     session_python = Path(session.virtualenv.location) / "bin" / "python"
-    session.run("uv", "venv", "--quiet", "--clear", "--python", str(session_python), str(legacy), external=True)
+    session.run(
+        "uv", "venv", "--quiet", "--clear", "--python", str(session_python), str(legacy),
+        external=True,
+    )  # fmt: skip
     session.run(
         "uv", "pip", "install", "--quiet", "--python", str(legacy_python), LEGACY_PACKAGE, *pins,
         external=True,
     )  # fmt: skip
-    session.run("python", "-m", "benchmarks.run", "--legacy-python", str(legacy_python), *session.posargs)
+    session.run(
+        "python", "-m", "benchmarks.run", "--legacy-python", str(legacy_python), *session.posargs
+    )

@@ -1,0 +1,111 @@
+"""The admin in a real browser: headless Chromium, driven by Playwright, against a live server."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from support.pgserver import unavailable
+
+from keysmith.models import Token, TokenAuditLog
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def sync_playwright() -> Any:
+    """Playwright's sync entry point; skips (fails in CI) without Chromium or the package."""
+    if not CHROMIUM.exists():
+        unavailable(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    try:
+        return importlib.import_module("playwright.sync_api").sync_playwright
+    except ImportError:
+        unavailable("the playwright package is not installed")
+
+
+def get(url: str, token: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"X-Keysmith-Token": token})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_admin_browser_create_token_shown_once_then_it_authenticates(
+    live_server: Any, admin_user: User, sync_playwright: Any, tmp_path: Path
+) -> None:
+    base = live_server.url
+    owner_pk = str(admin_user.pk)
+    screenshot = tmp_path / "one-time-page.png"
+    # Playwright's sync API keeps an event loop running in this thread, where Django refuses
+    # ORM calls; the database is read only before and after the browser session.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{base}/admin/login/?next=/admin/keysmith/token/add/")
+            page.fill("#id_username", "admin")
+            page.fill("#id_password", "password")
+            page.click("input[type=submit]")
+            page.wait_for_selector("#id_name")
+
+            page.fill("#id_name", "browser token")
+            page.fill("#id_description", "made by headless Chromium")
+            page.select_option("#id_token_type", "user")
+            page.fill("#id_user", owner_pk)
+            page.click("input[name=_save]")
+
+            field = page.wait_for_selector(".keysmith-raw-token")
+            assert field is not None
+            raw = field.input_value()
+            assert "won't be shown again" in page.inner_text("#content-main")
+            page.screenshot(path=str(screenshot), full_page=True)
+
+            page.reload()
+            page.wait_for_selector("#token_form")
+            after_reload = page.content()
+            change_url = page.url
+        finally:
+            browser.close()
+
+    prefix, secret = raw.split(":", 1)
+    assert secret not in after_reload
+    assert prefix in after_reload
+    token = Token.objects.get()  # the reload did not post the form again
+    assert change_url == f"{base}/admin/keysmith/token/{token.pk}/change/"
+    assert (token.prefix, token.name, token.user_id) == (prefix, "browser token", admin_user.pk)
+    assert screenshot.stat().st_size > 10_000
+
+    status, body = get(f"{base}/required/", raw)
+    assert status == 200
+    assert json.loads(body)["prefix"] == prefix
+    status, _ = get(f"{base}/required/", f"{prefix}:{'A' * 32}garbage")
+    assert status == 401
+    actions = set(TokenAuditLog.objects.filter(token=token).values_list("action", flat=True))
+    assert actions == {"created", "auth_success"}
