@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 
 from keysmith.core import (
-    HMACSHA256TokenHasher,
     Hashing,
+    HMACSHA256TokenHasher,
     MemoryTokenStore,
     NullAuditSink,
     PBKDF2SHA512TokenHasher,
@@ -38,17 +38,30 @@ def main() -> None:
     uncached = TokenService(MemoryTokenStore(), sink=NullAuditSink(), cache_size=0)
     _, cold_raw = uncached.create(name="bench")
     hmac_service = TokenService(
-        MemoryTokenStore(), policy=TokenPolicy(hashing=Hashing(fast)), sink=NullAuditSink(), cache_size=0
+        MemoryTokenStore(),
+        policy=TokenPolicy(hashing=Hashing(fast)),
+        sink=NullAuditSink(),
+        cache_size=0,
     )
     _, hmac_raw = hmac_service.create(name="bench")
     stored = pbkdf2.hash("x" * 32)
 
     rows = [
         measure("parse only", lambda: parse(raw), 20_000),
-        measure("authenticate, cached PBKDF2 (memory store)", lambda: cached.authenticate(raw), 20_000),
-        measure("authenticate, HMAC-SHA256, no cache", lambda: hmac_service.authenticate(hmac_raw), 20_000),
-        measure("authenticate, cold PBKDF2 (cache off)", lambda: uncached.authenticate(cold_raw), 20),
-        measure("PBKDF2-SHA512 verify alone (100k rounds)", lambda: pbkdf2.verify("x" * 32, stored), 20),
+        measure(
+            "authenticate, cached PBKDF2 (memory store)", lambda: cached.authenticate(raw), 20_000
+        ),
+        measure(
+            "authenticate, HMAC-SHA256, no cache",
+            lambda: hmac_service.authenticate(hmac_raw),
+            20_000,
+        ),
+        measure(
+            "authenticate, cold PBKDF2 (cache off)", lambda: uncached.authenticate(cold_raw), 20
+        ),
+        measure(
+            "PBKDF2-SHA512 verify alone (100k rounds)", lambda: pbkdf2.verify("x" * 32, stored), 20
+        ),
     ]
     print("| operation | µs per op | ops per second |")
     print("| --- | ---: | ---: |")

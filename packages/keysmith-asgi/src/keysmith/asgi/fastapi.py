@@ -64,7 +64,8 @@ class KeysmithToken(APIKeyHeader, Generic[R]):
             require_scopes(outcome.scopes, self.scopes.union(security_scopes.scopes))
         except InsufficientScope as error:
             _refuse(request, auth.replies.forbidden(error.missing))
-        return outcome.token
+        token: R = outcome.token
+        return token
 
 
 def _refuse(request: HTTPConnection, reply: ErrorReply) -> NoReturn:
