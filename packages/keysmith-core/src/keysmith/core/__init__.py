@@ -11,6 +11,7 @@ from keysmith.core.audit import (
     NullAuditSink,
     RequestContext,
 )
+from keysmith.core.buffer import BufferedAuditSink
 from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.checksum import checksum
 from keysmith.core.clock import Clock, FrozenClock, SystemClock
@@ -55,6 +56,7 @@ __all__ = [
     "AuditSink",
     "AuthOutcome",
     "BaseTokenHasher",
+    "BufferedAuditSink",
     "Clock",
     "ConfigurationError",
     "ExpiredToken",
