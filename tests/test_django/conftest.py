@@ -7,6 +7,7 @@ from test_django.wiring import (
     close_thread_connections,
     django_db_modify_db_settings,
     make_token,
+    synchronous_audit,
 )
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "close_thread_connections",
     "django_db_modify_db_settings",
     "make_token",
+    "synchronous_audit",
 ]

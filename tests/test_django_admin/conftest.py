@@ -13,6 +13,7 @@ from test_django.wiring import (
     close_thread_connections,
     django_db_modify_db_settings,
     make_token,
+    synchronous_audit,
 )
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "close_thread_connections",
     "django_db_modify_db_settings",
     "make_token",
+    "synchronous_audit",
 ]
 
 StaffClient = Callable[..., Client]

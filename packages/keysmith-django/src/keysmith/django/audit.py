@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import router, transaction
+from django.db import close_old_connections, router, transaction
 from django.db.models import Model
 
 from keysmith.core.audit import Action, AuditEvent, RequestContext
@@ -33,14 +33,17 @@ class ModelAuditSink:
         self.model = model
         self.token_model = model._meta.get_field("token").related_model
 
-    def emit(self, event: AuditEvent) -> None:
+    def row(self, event: AuditEvent) -> Model:
         token = event.token if isinstance(event.token, self.token_model) else None  # type: ignore[arg-type]
-        row = self.model(
+        return self.model(
             token=token if token is not None and token.pk is not None else None,
             action=event.action,
             extra=dict(event.extra),
             **payload(event),
         )
+
+    def emit(self, event: AuditEvent) -> None:
+        row = self.row(event)
         alias = router.db_for_write(self.model, instance=row)
         if transaction.get_connection(alias).in_atomic_block:
             # Inside the caller's transaction: a savepoint, so a failed insert rolls back to it
@@ -49,6 +52,13 @@ class ModelAuditSink:
                 row.save(force_insert=True, using=alias)
         else:
             row.save(force_insert=True, using=alias)
+
+    def write_many(self, events: Sequence[AuditEvent]) -> None:
+        """One bulk INSERT, from the buffered sink's writer thread (outside any request)."""
+        # The writer thread is long-lived: drop a connection that is broken or past
+        # CONN_MAX_AGE, as Django does at the start of each request.
+        close_old_connections()
+        self.model._default_manager.bulk_create([self.row(event) for event in events])
 
 
 class HookAuditSink:

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from keysmith.core.audit import AuditSink, NullAuditSink
+from keysmith.core.buffer import BufferedAuditSink
 from keysmith.core.policy import TokenPolicy
 from keysmith.core.service import TokenService
 from keysmith.django.audit import HookAuditSink, ModelAuditSink
@@ -19,7 +20,10 @@ def build_sink(settings: KeysmithSettings) -> AuditSink:
         return NullAuditSink()
     if settings.AUDIT_LOG_HOOK is not None:
         return HookAuditSink(settings.AUDIT_LOG_HOOK)
-    return ModelAuditSink(get_audit_log_model())
+    rows = ModelAuditSink(get_audit_log_model())
+    interval = settings.AUDIT_BUFFER_SECONDS
+    # Per-request authentication rows in bulk, off the request path; lifecycle rows at once.
+    return BufferedAuditSink(rows, rows.write_many, interval=interval) if interval else rows
 
 
 def build_service(settings: KeysmithSettings) -> TokenService[Any]:
@@ -57,6 +61,21 @@ def get_service() -> TokenService[Any]:
         with _Built.lock:
             built = _Built.current
             if built is None or built[0] is not settings:
+                if built is not None:
+                    close_sink(built[1])
                 built = (settings, build_service(settings))
                 _Built.current = built
     return built[1]
+
+
+def close_sink(service: TokenService[Any]) -> None:
+    """Write out a replaced service's buffered audit rows and stop its writer thread."""
+    if isinstance(service.sink, BufferedAuditSink):
+        service.sink.close()
+
+
+def flush_audit_log() -> None:
+    """Write buffered authentication rows now (for tests, management commands, shutdown)."""
+    sink = get_service().sink
+    if isinstance(sink, BufferedAuditSink):
+        sink.flush()

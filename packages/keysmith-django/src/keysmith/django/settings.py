@@ -57,6 +57,7 @@ DEFAULTS: Mapping[str, Any] = {
     "HASH_PEPPERS": {},
     "HASH_PEPPER_ID": None,
     "ROTATION_GRACE_SECONDS": None,
+    "AUDIT_BUFFER_SECONDS": 1.0,
 }
 
 

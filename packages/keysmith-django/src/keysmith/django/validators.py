@@ -218,4 +218,5 @@ VALIDATORS: Mapping[str, Callable[[str, Any], Any]] = {
     "HASH_PEPPERS": peppers,
     "HASH_PEPPER_ID": optional_text,
     "ROTATION_GRACE_SECONDS": optional_positive,
+    "AUDIT_BUFFER_SECONDS": seconds,
 }
