@@ -1,0 +1,1 @@
+"""The side-by-side performance suite: keysmith beside its peers, run by ``nox -s bench``."""

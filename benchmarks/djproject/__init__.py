@@ -1,0 +1,1 @@
+"""The one Django project every Django-side scheme is measured in."""

@@ -1,0 +1,92 @@
+"""The merged results of every benchmark process, and ratios taken within one process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Display order; the legacy process's own floor and DRF token rows are its baseline only.
+ORDER = (
+    "floor", "refusal", "drf_token", "api_key", "knox", "ks_default", "ks_audit_off", "ks_hmac",
+    "ks_django", "ks_prepared", "legacy", "asgi_floor", "asgi_memory", "asgi_sqlite",
+    "asgi_sqlite_audit_off", "asgi_floor_httpx", "asgi_memory_httpx",
+)  # fmt: skip
+BASELINES = {"drf": "drf_token", "floor": "floor"}
+
+
+@dataclass
+class Results:
+    """Rows keyed by (stack, db, case, scheme); ``stack`` is the process they were measured in."""
+
+    latency: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
+    throughput: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)
+    budgets: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, paths: Iterable[Path]) -> Results:
+        results = cls()
+        for path in paths:
+            results.add(json.loads(path.read_text(encoding="utf-8")))
+        return results
+
+    def add(self, run: dict[str, Any]) -> None:
+        stack, db = run["stack"], run["db"]
+        for scheme in run["schemes"]:
+            if stack != "legacy" or scheme["key"] == "legacy":
+                self.labels[scheme["key"]] = scheme["label"]
+                self.notes[scheme["key"]] = scheme["notes"]
+        for row in run["latency"]:
+            self.latency[(stack, db, row["case"], row["scheme"])] = row
+        for row in run.get("throughput", []):
+            self.throughput[(stack, row["scheme"], row["threads"])] = row
+        self.versions.setdefault(stack, {}).update(run["versions"])
+        self.budgets[f"{stack}/{db}"] = run["budget"]
+
+    def stack_of(self, scheme: str) -> str:
+        if scheme == "legacy":
+            return "legacy"
+        return "asgi" if scheme.startswith("asgi_") else "current"
+
+    def row(self, db: str, case: str, scheme: str) -> dict[str, Any] | None:
+        return self.latency.get((self.stack_of(scheme), db, case, scheme))
+
+    def ratio(
+        self, db: str, case: str, scheme: str, base: str, base_case: str | None = None
+    ) -> float | None:
+        """``scheme``'s median over ``base``'s, both from the process ``scheme`` ran in."""
+        stack = self.stack_of(scheme)
+        top = self.latency.get((stack, db, case, scheme))
+        bottom = self.latency.get((stack, db, base_case or case, base))
+        if top is None or bottom is None or not bottom["median_us"]:
+            return None
+        return float(top["median_us"]) / float(bottom["median_us"])
+
+    @staticmethod
+    def asgi_base(scheme: str) -> str:
+        """The unauthenticated route measured the same way (directly, or through httpx)."""
+        return "asgi_floor_httpx" if scheme.endswith("_httpx") else "asgi_floor"
+
+    def rps(self, scheme: str, threads: int) -> float | None:
+        row = self.throughput.get((self.stack_of(scheme), scheme, threads))
+        return None if row is None else float(row["rps"])
+
+    def rps_ratio(self, scheme: str, base: str, threads: int) -> float | None:
+        top = self.throughput.get((self.stack_of(scheme), scheme, threads))
+        bottom = self.throughput.get((self.stack_of(scheme), base, threads))
+        if top is None or bottom is None or not bottom["rps"]:
+            return None
+        return float(top["rps"]) / float(bottom["rps"])
+
+    def schemes(self, db: str) -> list[str]:
+        present = {key[3] for key in self.latency if key[1] == db}
+        ordered = [s for s in ORDER if s in present]
+        return ordered + sorted(present - set(ordered))
+
+    def dbs(self) -> list[str]:
+        return [db for db in ("sqlite", "postgres") if any(key[1] == db for key in self.latency)]

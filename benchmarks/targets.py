@@ -1,0 +1,87 @@
+"""The work item's targets, checked against one run's results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from benchmarks.results import Results
+
+DB_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+VARIANTS = (("ks_default", "defaults"), ("ks_audit_off", "audit off"))
+
+
+@dataclass(frozen=True)
+class Check:
+    target: str
+    measured: str
+    holds: bool | None  # None: not measured in this run
+
+
+def check(target: str, value: float | None, limit: float, *, at_least: bool = False) -> Check:
+    if value is None:
+        return Check(target, "not measured", None)
+    return Check(target, f"{value:.2f}×", value >= limit if at_least else value <= limit)
+
+
+def speedup_over_legacy(results: Results, db: str, case: str = "valid") -> float | None:
+    """django-keysmith 0.1.2 over keysmith, each as a multiple of DRF's token in its own process."""
+    legacy = results.ratio(db, case, "legacy", "drf_token")
+    current = results.ratio(db, case, "ks_default", "drf_token")
+    return None if legacy is None or not current else legacy / current
+
+
+def database_checks(results: Results, db: str) -> list[Check]:
+    name, ratio = DB_NAMES[db], results.ratio
+    found = [
+        check(f"{name}: defaults ≤ 1.5 × DRF token (valid)",
+              ratio(db, "valid", "ks_default", "drf_token"), 1.5),
+        check(f"{name}: audit off ≤ 1.1 × DRF token (valid)",
+              ratio(db, "valid", "ks_audit_off", "drf_token"), 1.1),
+        check(f"{name}: audit off below knox (valid)",
+              ratio(db, "valid", "ks_audit_off", "knox"), 0.999),
+        check(f"{name}: audit off below djangorestframework-api-key (valid)",
+              ratio(db, "valid", "ks_audit_off", "api_key"), 0.999),
+        check(f"{name}: ≥ 50 × faster than django-keysmith 0.1.2 (valid; value: times faster)",
+              speedup_over_legacy(results, db), 50, at_least=True),
+    ]  # fmt: skip
+    for variant, label in VARIANTS:
+        found += [
+            check(f"{name}: wrong secret on a token in use, {label} ≤ 1.2 × DRF token",
+                  ratio(db, "wrong_secret", variant, "drf_token"), 1.2),
+            check(f"{name}: malformed, {label} ≤ 1.05 × no authentication",
+                  ratio(db, "malformed", variant, "floor"), 1.05),
+            # Not a target: the same bound against DRF's own cost of answering 401.
+            check(f"{name}: (malformed, {label} ≤ 1.05 × refusal floor)",
+                  ratio(db, "malformed", variant, "refusal"), 1.05),
+        ]  # fmt: skip
+    return found
+
+
+def checks(results: Results) -> list[Check]:
+    found: list[Check] = []
+    for db in results.dbs():
+        found += database_checks(results, db)
+    for variant, label in VARIANTS:
+        found.append(
+            check(f"PostgreSQL, 8 threads, {label}: ≥ 0.8 × DRF token's throughput",
+                  results.rps_ratio(variant, "drf_token", 8), 0.8, at_least=True)
+        )  # fmt: skip
+
+    def direct(scheme: str) -> float | None:
+        return results.ratio("asgi", "valid", scheme, results.asgi_base(scheme))
+
+    found += [
+        check("ASGI, in-memory store ≤ 1.3 × unauthenticated route (valid, direct ASGI calls)",
+              direct("asgi_memory"), 1.3),
+        check("ASGI, in-memory store ≤ 1.3 × unauthenticated route (valid, via httpx)",
+              direct("asgi_memory_httpx"), 1.3),
+    ]  # fmt: skip
+    return found
+
+
+def table(found: list[Check]) -> list[str]:
+    lines = ["| target | measured | holds? |", "| --- | ---: | :---: |"]
+    for item in found:
+        verdict = "n/a" if item.holds is None else ("yes" if item.holds else "**no**")
+        lines.append(f"| {item.target} | {item.measured} | {verdict} |")
+    return lines
