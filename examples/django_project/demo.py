@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -92,7 +93,9 @@ def running_server() -> Iterator[str]:
             print(f"server: {base} (pid {server.pid})")
             yield base
         finally:
-            server.terminate()
+            # Ctrl-C, not SIGTERM: the server then exits normally and writes out its buffered
+            # authentication audit rows (AUDIT_BUFFER_SECONDS) before it stops.
+            server.send_signal(signal.SIGINT)
             try:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:

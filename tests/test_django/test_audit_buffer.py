@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core import checks
 from django.test import Client, override_settings
+from django.utils import timezone
 from test_django.wiring import TokenFactory
 
 from keysmith.core.buffer import BufferedAuditSink
@@ -43,8 +44,12 @@ def test_audit_buffer_auth_rows_wait_lifecycle_rows_do_not(make_token: TokenFact
     assert Client().get("/required/", **{HEADER: raw}).status_code == 200
     assert Client().get("/required/", **{HEADER: raw + "x"}).status_code == 401
     assert actions() == [("created", 201)]
+    time.sleep(0.01)
+    flushed_at = timezone.now()
     flush_audit_log()
     assert actions() == [("created", 201), ("auth_success", 200), ("auth_failed", 401)]
+    # Rows carry the time of the request, not of the batch that wrote them.
+    assert all(row.created_at < flushed_at for row in TokenAuditLog.objects.all())
 
 
 @override_settings(KEYSMITH={**BUFFERED, "AUDIT_BUFFER_SECONDS": 0.05})

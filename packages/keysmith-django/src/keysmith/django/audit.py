@@ -39,6 +39,7 @@ class ModelAuditSink:
             token=token if token is not None and token.pk is not None else None,
             action=event.action,
             extra=dict(event.extra),
+            created_at=event.occurred_at,
             **payload(event),
         )
 

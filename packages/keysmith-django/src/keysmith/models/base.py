@@ -119,7 +119,9 @@ class AbstractTokenAuditLog(models.Model):
     extra = models.JSONField(
         default=dict, blank=True, help_text="Additional context (errors, reason, actor, etc.)"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the event happened (not when its row was written: authentication rows are
+    # written in batches, up to AUDIT_BUFFER_SECONDS later).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         abstract = True
