@@ -11,6 +11,7 @@ from django.db.models import Model, Q
 
 from keysmith.core.errors import PrefixCollision
 from keysmith.core.records import NewToken
+from keysmith.django.prepared import PreparedRead
 from keysmith.models.base import AbstractToken
 
 T = TypeVar("T", bound=AbstractToken)
@@ -72,6 +73,7 @@ class DjangoTokenStore(Generic[T]):
 
     def __init__(self, model: type[T]) -> None:
         self.model = model
+        self._reads: dict[str, PreparedRead] = {}
         self.permission_model: type[Model] = model._meta.get_field("scopes").related_model  # type: ignore[assignment]
 
     def insert(self, new: NewToken) -> T:
@@ -99,10 +101,11 @@ class DjangoTokenStore(Generic[T]):
 
     def get_by_prefix(self, prefix: str) -> T | None:
         # A plain read, no row lock: every write below re-checks the state it depends on.
-        try:
-            token: T = self.model._default_manager.select_related("user").get(prefix=prefix)
-        except self.model.DoesNotExist:
-            return None
+        alias = router.db_for_read(self.model)
+        read = self._reads.get(alias)
+        if read is None:
+            read = self._reads[alias] = PreparedRead(self.model, alias)
+        token: T | None = read.fetch(prefix)
         return token
 
     def _update(self, record: T, changes: dict[str, Any], *conditions: Q, **expect: Any) -> bool:
