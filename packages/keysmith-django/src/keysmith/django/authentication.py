@@ -8,6 +8,7 @@ from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
 
+from keysmith.core.audit import NullAuditSink
 from keysmith.core.errors import TokenAuthError
 from keysmith.core.outcome import AuthOutcome
 from keysmith.django.context import http_request, read_raw_token, request_context
@@ -77,10 +78,13 @@ def record_request_outcome(request: Any, status_code: int) -> None:
     outcome = outcome_of(req)
     if outcome is None or outcome.audited:
         return
+    service = get_service()
+    if isinstance(service.sink, NullAuditSink):
+        return  # audit logging is off: skip building the request context and the event
     outcome.token_required = outcome.token_required or getattr(req, TOKEN_REQUIRED, False)
     # Built only now: the path and status are final once the response exists.
     outcome.context = request_context(req)
-    get_service().record_outcome(outcome, status_code)
+    service.record_outcome(outcome, status_code)
 
 
 def record_unless_middleware(request: Any, status_code: int) -> None:
