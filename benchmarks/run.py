@@ -61,7 +61,9 @@ def method(budget: Budget, legacy: bool, pg: bool) -> list[str]:
         "Django: each request is a call of Django's WSGI handler in-process (URL routing, "
         "SecurityMiddleware, CommonMiddleware, the DRF view, the response rendered and closed); "
         "persistent DB connections; SQLite is a file in WAL mode (synchronous=NORMAL); PostgreSQL "
-        "is a throwaway local server (fsync off, as the test suite runs it).",
+        "is a throwaway local server (fsync off, as the test suite runs it). Queries per request "
+        "count the statements on the request's own connection (not a buffered audit sink's "
+        "background writes).",
         "Threads: N threads call the WSGI handler directly (no HTTP server or client, whose CPU "
         "would dominate on 2 cores), each with its own DB connection, all sending the same token; "
         f"{budget.thread_seconds:g} s per scheme and thread count, in {THREAD_ROUNDS} "
