@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from keysmith.core.errors import PrefixCollision
-from keysmith.core.records import NewToken
+from keysmith.core.records import NewToken, rotation_changes
 
 
 @dataclass(slots=True)
@@ -80,12 +80,9 @@ class MemoryTokenStore:
         previous_key: str | None,
         previous_key_expires_at: datetime | None,
     ) -> bool:
-        changes = {
-            "key": key,
-            "previous_key": previous_key,
-            "previous_key_expires_at": previous_key_expires_at,
-            "last_used_at": None,
-        }
+        changes = rotation_changes(
+            key=key, previous_key=previous_key, previous_key_expires_at=previous_key_expires_at
+        )
         return self._update(record, changes, revoked=False, purged=False)
 
     def upgrade_key(self, record: MemoryToken, *, old_key: str, new_key: str) -> bool:

@@ -51,3 +51,16 @@ class NewToken:
     user: Any = None
     created_by: Any = None
     scopes: tuple[Any, ...] = ()
+
+
+def rotation_changes(
+    *, key: str, previous_key: str | None, previous_key_expires_at: datetime | None
+) -> dict[str, Any]:
+    """The columns a rotation writes, in every store: the new hash, the old one (kept for a
+    grace period, or None), and ``last_used_at`` cleared."""
+    return {
+        "key": key,
+        "previous_key": previous_key,
+        "previous_key_expires_at": previous_key_expires_at,
+        "last_used_at": None,
+    }

@@ -10,7 +10,7 @@ from django.db import IntegrityError, router, transaction
 from django.db.models import Model, Q
 
 from keysmith.core.errors import PrefixCollision
-from keysmith.core.records import NewToken
+from keysmith.core.records import NewToken, rotation_changes
 from keysmith.django.prepared import PreparedRead
 from keysmith.models.base import AbstractToken
 
@@ -124,12 +124,9 @@ class DjangoTokenStore(Generic[T]):
         previous_key: str | None,
         previous_key_expires_at: datetime | None,
     ) -> bool:
-        changes = {
-            "key": key,
-            "previous_key": previous_key,
-            "previous_key_expires_at": previous_key_expires_at,
-            "last_used_at": None,
-        }
+        changes = rotation_changes(
+            key=key, previous_key=previous_key, previous_key_expires_at=previous_key_expires_at
+        )
         return self._update(record, changes, revoked=False, purged=False)
 
     def upgrade_key(self, record: T, *, old_key: str, new_key: str) -> bool:

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from keysmith.core.audit import AuditEvent, RequestContext
-from keysmith.core.records import NewToken
+from keysmith.core.records import NewToken, rotation_changes
 from keysmith.sqlalchemy.records import SQLToken, owner_reference
 from keysmith.sqlalchemy.tables import audit_events, token_scopes, tokens
 
@@ -158,12 +158,9 @@ def replace_key(
     previous_key: str | None,
     previous_key_expires_at: datetime | None,
 ) -> Change:
-    values = {
-        "key": key,
-        "previous_key": previous_key,
-        "previous_key_expires_at": previous_key_expires_at,
-        "last_used_at": None,
-    }
+    values = rotation_changes(
+        key=key, previous_key=previous_key, previous_key_expires_at=previous_key_expires_at
+    )
     return _change(record, values, tokens.c.revoked.is_(False), tokens.c.purged.is_(False))
 
 
