@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -14,7 +15,7 @@ from test_asgi.conftest import Keys
 
 from keysmith.asgi import KeysmithMiddleware, TokenAuthenticator
 from keysmith.asgi.types import ASGIApp
-from keysmith.core import ConfigurationError
+from keysmith.core import AsyncTokenService, ConfigurationError
 
 pytestmark = pytest.mark.anyio
 HEADER = "x-keysmith-token"
@@ -233,3 +234,25 @@ async def test_middleware_lifespan_scope_passes_through_untouched(keys: Keys) ->
     await middleware({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
     assert seen == [{"type": "lifespan", "asgi": {"version": "3.0"}}]
     assert sent == [{"type": "lifespan.startup.complete"}]
+
+
+async def test_middleware_default_logging_sink_writes_only_when_its_logger_is_on(
+    store: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The framework-free default sink logs to "keysmith.audit"; while that logger is off the
+    # middleware builds no event at all, and once it is on every request is logged once.
+    service = AsyncTokenService(store)
+    _, raw = await service.create(name="ci")
+    caplog.set_level(logging.WARNING, logger="keysmith.audit")
+    async with client(TokenAuthenticator(service)) as http:
+        assert (await http.get("/quiet", headers={HEADER: raw})).status_code == 200
+        assert "keysmith auth_success" not in caplog.text
+        caplog.set_level(logging.INFO, logger="keysmith.audit")
+        response = await http.get("/loud?x=1", headers={HEADER: raw, "user-agent": "probe/2"})
+    assert response.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "keysmith.audit"]
+    assert len(lines) == 1
+    assert "auth_success" in lines[0]
+    assert "path=/loud " in lines[0]
+    assert "method=GET" in lines[0]
+    assert "x=1" not in lines[0]

@@ -13,6 +13,7 @@ from keysmith.core import (
     AsyncMemoryTokenStore,
     AsyncTokenService,
     AuditEvent,
+    AuthOutcome,
     FrozenClock,
     Hashing,
     InsufficientScope,
@@ -112,3 +113,27 @@ def test_async_concurrent_authentications_all_succeed(
 
     results = asyncio.run(scenario())
     assert len({r.prefix for r in results}) == 1
+
+
+def test_async_record_outcome_skips_a_switched_off_sink(
+    hasher: CountingHasher, clock: FrozenClock
+) -> None:
+    received: list[str] = []
+
+    class AsyncSink:
+        enabled = False
+
+        async def emit(self, event: AuditEvent) -> None:
+            received.append(event.action)
+
+    async def scenario() -> None:
+        sink = AsyncSink()
+        svc = make(hasher, sink, clock)
+        outcome = AuthOutcome(token_required=True)
+        await svc.record_outcome(outcome, 401)
+        assert received == []
+        sink.enabled = True
+        await svc.record_outcome(outcome, 401)
+
+    asyncio.run(scenario())
+    assert received == ["auth_failed"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -17,8 +18,10 @@ from keysmith.core import (
     HMACSHA256TokenHasher,
     InsufficientScope,
     InvalidToken,
+    LoggingAuditSink,
     MemoryAuditSink,
     MemoryTokenStore,
+    NullAuditSink,
     PrefixCollision,
     RequestContext,
     RevokedToken,
@@ -27,6 +30,7 @@ from keysmith.core import (
     TokenPolicy,
     TokenService,
     TokenStateError,
+    sink_enabled,
 )
 from keysmith.core.errors import KeysmithError
 
@@ -465,3 +469,42 @@ def test_record_outcome_anonymous_request_not_needing_token_records_nothing(
     outcome.token_required = True
     service.record_outcome(outcome, 401)
     assert sink.actions() == ["auth_failed"]
+
+
+class SwitchableSink(MemoryAuditSink):
+    """A sink that can be switched off, and counts the events it was handed while off."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.enabled = False
+        self.handed_while_off = 0
+
+    def emit(self, event: Any) -> None:
+        if not self.enabled:
+            self.handed_while_off += 1
+        super().emit(event)
+
+
+def test_record_outcome_builds_nothing_while_the_sink_is_off(store: MemoryTokenStore) -> None:
+    sink = SwitchableSink()
+    service = TokenService(store, sink=sink)
+    outcome = AuthOutcome(error=InvalidToken(reason="malformed"))
+    assert service.auditing is False
+    service.record_outcome(outcome, 401)
+    assert (sink.events, sink.handed_while_off, outcome.audited) == ([], 0, False)
+    sink.enabled = True
+    assert service.auditing is True
+    service.record_outcome(outcome, 401)
+    assert sink.actions() == ["auth_failed"]
+
+
+def test_logging_sink_is_enabled_exactly_when_its_logger_would_write(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sink = LoggingAuditSink(logging.getLogger("keysmith.test.audit"), level=logging.INFO)
+    caplog.set_level(logging.WARNING, logger="keysmith.test.audit")
+    assert sink_enabled(sink) is False
+    caplog.set_level(logging.INFO, logger="keysmith.test.audit")
+    assert sink_enabled(sink) is True
+    assert sink_enabled(NullAuditSink()) is False
+    assert sink_enabled(MemoryAuditSink()) is True  # no ``enabled`` attribute: always on

@@ -58,9 +58,7 @@ class TokenAuthenticator(Generic[R]):
         existing: Outcome | None = scope.get(OUTCOME_KEY)
         if existing is not None:
             return existing
-        outcome = Outcome(
-            context=request_context(scope, trust_proxies=self.trust_proxies), deferred=deferred
-        )
+        outcome = Outcome(deferred=deferred)  # its request context is built when audited
         scope[OUTCOME_KEY] = outcome
         try:
             raw = self.source.extract(scope)
@@ -69,9 +67,7 @@ class TokenAuthenticator(Generic[R]):
         try:
             await run_hook(self.rate_limit, scope, raw)
             if outcome.error is None and raw is not None:
-                outcome.token = await self.service.authenticate(
-                    raw, context=outcome.context, audit=False
-                )
+                outcome.token = await self.service.authenticate(raw, audit=False)
                 outcome.scopes = await self.service.store.scopes_of(outcome.token)
         except TokenAuthError as error:
             outcome.error = error
@@ -81,18 +77,24 @@ class TokenAuthenticator(Generic[R]):
             # Audited now, before any response exists: a failure is known to answer 401 (or
             # 429), a success's status is not known (0).
             failure = outcome.error
-            await self.audit(outcome, self.replies.for_error(failure).status if failure else 0)
+            status = self.replies.for_error(failure).status if failure else 0
+            await self.audit(scope, outcome, status)
         return outcome
 
-    async def require(self, outcome: Outcome) -> None:
+    async def require(self, scope: Scope, outcome: Outcome) -> None:
         """Record that the endpoint needed a token and got none (audited as ``missing_token``)."""
         outcome.token_required = True
         if not outcome.deferred:
-            await self.audit(outcome, self.replies.missing().status)
+            await self.audit(scope, outcome, self.replies.missing().status)
 
-    async def audit(self, outcome: Outcome, status_code: int) -> None:
+    async def audit(self, scope: Scope, outcome: Outcome, status_code: int) -> None:
         """Emit the connection's one audit event, if it has one, exactly once."""
-        await self.service.record_outcome(outcome, status_code)
+        service = self.service
+        if outcome.audited or not service.auditing:
+            return  # nothing to build: recorded already, or the sink drops events
+        if outcome.context is None:
+            outcome.context = request_context(scope, trust_proxies=self.trust_proxies)
+        await service.record_outcome(outcome, status_code)
 
     @staticmethod
     def _attach(scope: Scope, outcome: Outcome) -> None:

@@ -58,7 +58,7 @@ class KeysmithToken(APIKeyHeader, Generic[R]):
         if outcome.token is None:
             if not self.auto_error:
                 return None
-            await auth.require(outcome)
+            await auth.require(request.scope, outcome)
             _refuse(request, auth.replies.missing())
         try:
             require_scopes(outcome.scopes, self.scopes.union(security_scopes.scopes))

@@ -53,12 +53,12 @@ class KeysmithMiddleware:
         outcome = await auth.resolve(scope, deferred=True)
         reply = auth.replies.for_error(outcome.error) if outcome.error else None
         if reply is None and outcome.token is None and self._requires_token(scope["path"]):
-            await auth.require(outcome)
+            await auth.require(scope, outcome)
             reply = auth.replies.missing()
         websocket = scope["type"] == "websocket"
         if reply is not None:
             await (close_websocket if websocket else send_reply)(send, reply)
-            await auth.audit(outcome, 403 if websocket else reply.status)
+            await auth.audit(scope, outcome, 403 if websocket else reply.status)
             return
         status: list[int] = []
 
@@ -70,12 +70,12 @@ class KeysmithMiddleware:
                 if code is not None:
                     status.append(code)
                     if websocket:  # a socket may stay open for hours: audit the handshake now
-                        await auth.audit(outcome, code)
+                        await auth.audit(scope, outcome, code)
 
         try:
             await self.app(scope, receive, send_recording_status)
         finally:
-            await auth.audit(outcome, status[0] if status else 500)
+            await auth.audit(scope, outcome, status[0] if status else 500)
 
     def _requires_token(self, path: str) -> bool:
         if not self.required or path in self.exclude_paths:

@@ -10,6 +10,7 @@ from keysmith.core.audit import (
     MemoryAuditSink,
     NullAuditSink,
     RequestContext,
+    sink_enabled,
 )
 from keysmith.core.buffer import BufferedAuditSink
 from keysmith.core.cache import VerifiedSecretCache
@@ -92,4 +93,5 @@ __all__ = [
     "checksum",
     "parse",
     "require_scopes",
+    "sink_enabled",
 ]

@@ -44,13 +44,24 @@ class AuditEvent:
 
 
 class AuditSink(Protocol):
-    """Where audit events go. A sink that raises is logged and ignored by the service."""
+    """Where audit events go. A sink that raises is logged and ignored by the service.
+
+    A sink may also have an ``enabled`` attribute (or property): while it is ``False`` the
+    services do not build the per-request events the sink would drop anyway.
+    """
 
     def emit(self, event: AuditEvent) -> Awaitable[None] | None: ...
 
 
+def sink_enabled(sink: AuditSink) -> bool:
+    """Whether ``sink`` records events now; sinks without an ``enabled`` attribute always do."""
+    return getattr(sink, "enabled", True) is not False
+
+
 class NullAuditSink:
     """Drops every event: audit logging switched off."""
+
+    enabled = False
 
     def emit(self, event: AuditEvent) -> None:
         return None
@@ -62,6 +73,11 @@ class LoggingAuditSink:
     def __init__(self, logger: logging.Logger | None = None, level: int = logging.INFO) -> None:
         self.logger = logger or logging.getLogger("keysmith.audit")
         self.level = level
+
+    @property
+    def enabled(self) -> bool:
+        """False while the logger drops records of this level (the logging module caches it)."""
+        return self.logger.isEnabledFor(self.level)
 
     def emit(self, event: AuditEvent) -> None:
         context = event.context or RequestContext()

@@ -13,9 +13,10 @@ class VerifiedSecretCache:
     """Bounded LRU of ``(prefix, stored hash) -> keyed digest of the verified secret``.
 
     A slow hash (PBKDF2) runs once per token and process; later requests compare a keyed
-    SHA-256 digest in microseconds. The digest key lives only in this process's memory, so the
-    cache holds nothing that could be checked against guesses elsewhere. Keying by the stored
-    hash makes rotation and hash upgrades invalidate entries by construction.
+    BLAKE2b digest (BLAKE2's MAC mode, a third of HMAC-SHA256's cost) in microseconds. The
+    digest key lives only in this process's memory, so the cache holds nothing that could be
+    checked against guesses elsewhere. Keying by the stored hash makes rotation and hash
+    upgrades invalidate entries by construction.
     """
 
     def __init__(self, max_entries: int = 10_000) -> None:
@@ -27,7 +28,7 @@ class VerifiedSecretCache:
         self._lock = threading.Lock()
 
     def _digest(self, secret: str) -> bytes:
-        return hmac.new(self._key, secret.encode(), hashlib.sha256).digest()
+        return hashlib.blake2b(secret.encode(), key=self._key, digest_size=32).digest()
 
     def check(self, prefix: str, stored_hash: str, secret: str) -> bool | None:
         """True: this secret was verified before; False: another one was; None: unknown."""

@@ -8,9 +8,9 @@ operations synchronously, ``AsyncTokenService`` awaits them, so the two never di
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, NamedTuple, TypeVar
 
 from keysmith.core.audit import Action, AuditEvent, RequestContext
 from keysmith.core.cache import VerifiedSecretCache
@@ -41,25 +41,27 @@ from keysmith.core.records import NewToken
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class StoreCall:
+# Operations are named tuples: one is built per store call on every request, and a tuple is
+# built in half the time of a frozen dataclass.
+_NO_KWARGS: Mapping[str, Any] = MappingProxyType({})
+
+
+class StoreCall(NamedTuple):
     """Call ``method`` on the store."""
 
     method: str
     args: tuple[Any, ...] = ()
-    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    kwargs: Mapping[str, Any] = _NO_KWARGS
 
 
-@dataclass(frozen=True, slots=True)
-class Compute:
+class Compute(NamedTuple):
     """CPU-heavy work (hashing): the async service runs it off the event loop."""
 
     fn: Callable[..., Any]
     args: tuple[Any, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Emit:
+class Emit(NamedTuple):
     """Hand an event to the audit sink; failures are logged and ignored."""
 
     event: AuditEvent

@@ -81,6 +81,9 @@ def _random_string(length: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
+CHECKSUM_MISMATCH = "checksum does not match"
+
+
 def _reject(rule: str) -> InvalidToken:
     return InvalidToken(f"Malformed token: {rule}.", reason="malformed")
 
@@ -119,6 +122,7 @@ class TokenFormat:
                 prefix, secret, check = match.groups()
                 if hmac.compare_digest(checksum(f"{prefix}:{secret}"), check):
                     return ParsedToken(prefix=prefix, secret=secret)
+                raise _reject(CHECKSUM_MISMATCH)  # the shape matched: only this rule is left
         raise _reject(broken_rule(raw) or "unrecognised shape")
 
 
@@ -152,7 +156,7 @@ def broken_rule(raw: object) -> str | None:  # noqa: PLR0912 (one return per doc
     if not _ALNUM.issuperset(secret):
         return "secret has characters outside A-Z, a-z and 0-9"
     if not hmac.compare_digest(checksum(body), check):
-        return "checksum does not match"
+        return CHECKSUM_MISMATCH
     return None
 
 

@@ -9,7 +9,13 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
-from keysmith.core.audit import AuditEvent, AuditSink, LoggingAuditSink, RequestContext
+from keysmith.core.audit import (
+    AuditEvent,
+    AuditSink,
+    LoggingAuditSink,
+    RequestContext,
+    sink_enabled,
+)
 from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.clock import Clock, SystemClock
 from keysmith.core.errors import TokenAuthError
@@ -44,6 +50,11 @@ class _Base:
         self.clock: Clock = clock or SystemClock()
         self.cache = VerifiedSecretCache(cache_size) if cache_size else None
         self.flows = Flows(self.policy, self.clock, self.cache)
+
+    @property
+    def auditing(self) -> bool:
+        """Whether the sink records events now (``False``: per-request events are not built)."""
+        return sink_enabled(self.sink)
 
     def auth_failure_event(
         self, error: TokenAuthError, *, context: RequestContext | None = None, status_code: int = 0
@@ -129,7 +140,8 @@ class TokenService(_Base, Generic[R]):
 
     def record_outcome(self, outcome: AuthOutcome, status_code: int) -> None:
         """Audit a request's authentication outcome, once, with the response's status code."""
-        self._run(self.flows.record_outcome(outcome, status_code))
+        if self.auditing:
+            self._run(self.flows.record_outcome(outcome, status_code))
 
     def _run(self, flow: Flow[T]) -> T:
         result: Any = None
@@ -235,7 +247,8 @@ class AsyncTokenService(_Base, Generic[R]):
         await self._perform(Emit(event))
 
     async def record_outcome(self, outcome: AuthOutcome, status_code: int) -> None:
-        await self._run(self.flows.record_outcome(outcome, status_code))
+        if self.auditing:
+            await self._run(self.flows.record_outcome(outcome, status_code))
 
     async def _run(self, flow: Flow[T]) -> T:
         result: Any = None

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
 
-from keysmith.core.audit import NullAuditSink
 from keysmith.core.errors import TokenAuthError
 from keysmith.core.outcome import AuthOutcome
 from keysmith.django.context import http_request, read_raw_token, request_context
@@ -55,7 +54,9 @@ def authenticate_request(request: Any) -> Outcome:
             try:
                 outcome.token = get_service().authenticate(raw, audit=False)
             except TokenAuthError as error:
-                outcome.error = error
+                # Kept without its traceback: the frames would tie the request into a
+                # reference cycle that only the garbage collector could free.
+                outcome.error = error.with_traceback(None)
     req.keysmith_token = outcome.token
     req.keysmith_user = getattr(outcome.token, "user", None)
     req.keysmith_auth_error = outcome.error
@@ -79,7 +80,7 @@ def record_request_outcome(request: Any, status_code: int) -> None:
     if outcome is None or outcome.audited:
         return
     service = get_service()
-    if isinstance(service.sink, NullAuditSink):
+    if not service.auditing:
         return  # audit logging is off: skip building the request context and the event
     outcome.token_required = outcome.token_required or getattr(req, TOKEN_REQUIRED, False)
     # Built only now: the path and status are final once the response exists.
