@@ -86,6 +86,11 @@ class KeysmithSettings:
         shown = {**self.values, "HASH_PEPPERS": dict.fromkeys(self.values["HASH_PEPPERS"], "***")}
         return f"KeysmithSettings({shown!r})"
 
+    def __post_init__(self) -> None:
+        # Each setting becomes a plain attribute: read on every request, found without a
+        # ``__getattr__`` call. The object is rebuilt whenever the settings change.
+        self.__dict__.update(self.values)
+
     def __getattr__(self, name: str) -> Any:
         try:
             return self.values[name]
