@@ -12,6 +12,7 @@ from test_django import hooks
 from test_django.wiring import TokenFactory
 
 from keysmith.audit.logger import log_audit_event
+from keysmith.django.context import client_ip
 from keysmith.models import TokenAuditLog
 
 HEADER = "HTTP_X_KEYSMITH_TOKEN"
@@ -130,3 +131,27 @@ def test_failing_view_records_authentication_with_500(make_token: TokenFactory) 
     assert response.status_code == 500
     row = TokenAuditLog.objects.get(action="auth_success")
     assert (row.token_id, row.status_code) == (token.pk, 500)
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("10.0.0.5", None, "10.0.0.5"),
+        (" 10.0.0.5 ", None, "10.0.0.5"),
+        ("0:0:0:0:0:0:0:1", None, "::1"),  # normalised, as the audit column stores it
+        ("not-an-ip", None, None),
+        ("1" * 101, None, None),  # longer than any address: refused before parsing
+        ("10.0.0.5", "203.0.113.9, 10.0.0.1", "203.0.113.9"),
+        ("10.0.0.5", "garbage, 203.0.113.9", "10.0.0.5"),
+        ("10.0.0.5", "2" * 5000, "10.0.0.5"),
+    ],
+)
+def test_client_ip_validates_and_normalises_addresses(
+    remote: str, forwarded: str | None, expected: str | None
+) -> None:
+    extra = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, **extra)
+    for _ in range(2):  # the second answer comes from the parse cache and must be the same
+        assert client_ip(request, trust_proxies=True) == expected
+    if forwarded is not None:  # without trusted proxies the header is ignored
+        assert client_ip(request, trust_proxies=False) == "10.0.0.5"

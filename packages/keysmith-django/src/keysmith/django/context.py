@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +28,19 @@ def http_request(request: Any) -> Any:
     return getattr(request, "_request", request)
 
 
+# Longer than any textual address, even IPv6 with an embedded IPv4 part and a zone id.
+_MAX_IP_TEXT = 100
+
+
 def _valid_ip(value: object) -> str | None:
-    if not isinstance(value, str) or not value:
-        return None
+    if not isinstance(value, str) or not value or len(value) > _MAX_IP_TEXT:
+        return None  # long values are never cached: the cache stays small whatever clients send
+    return _normalised_ip(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalised_ip(value: str) -> str | None:
+    # Parsing an address costs more than the rest of the audit context; clients repeat theirs.
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:

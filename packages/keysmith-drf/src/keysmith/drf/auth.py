@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from typing import Any
 
@@ -29,6 +30,12 @@ def unauthenticated_user() -> Any:
     """What DRF itself sets as ``request.user`` when nobody authenticated."""
     factory: Any = api_settings.UNAUTHENTICATED_USER  # a class, or None
     return factory() if factory else None
+
+
+@functools.lru_cache(maxsize=32)
+def _challenge(realm: str, meta_key: str) -> str:
+    # Built once per realm and header: every refused request sends it.
+    return f'Keysmith realm="{realm}", header="{header_display_name(meta_key)}"'
 
 
 def throttled(wait: float | None = None) -> Throttled:
@@ -91,8 +98,7 @@ class KeysmithAuthentication(BaseAuthentication):
         return 401 if first is self or first.authenticate_header(request) else 403
 
     def challenge(self) -> str:
-        header = header_display_name(get_settings().HEADER_NAME)
-        return f'Keysmith realm="{self.www_authenticate_realm}", header="{header}"'
+        return _challenge(self.www_authenticate_realm, get_settings().HEADER_NAME)
 
     def authenticate_header(self, request: Request) -> str:
         """The ``WWW-Authenticate`` value, which makes DRF answer 401 rather than 403.
