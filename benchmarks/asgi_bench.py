@@ -1,5 +1,6 @@
 """ASGI: ``KeysmithMiddleware`` on a Starlette route against the same route unauthenticated,
-with the in-memory store and the SQLite store; ASGI calls made directly, no HTTP client."""
+with the in-memory store and the SQLite store, and against the irreducible token check of
+``asgi_minimal``; ASGI calls made directly, no HTTP client."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from benchmarks import tokens
+from benchmarks.asgi_minimal import over_memory_service
 from benchmarks.timing import Block, Budget, Sampler, clock, interleaved_blocks, summary
 from keysmith.asgi import KeysmithMiddleware, TokenAuthenticator
 from keysmith.core import AsyncMemoryTokenStore, AsyncTokenService, NullAuditSink, TokenPolicy
@@ -83,6 +85,7 @@ async def credentials(service: AsyncTokenService[Any]) -> dict[str, str]:
     _, raw = await service.create(name="bench")
     await service.authenticate(raw, audit=False)  # in use before the wrong-secret case
     revoked, revoked_raw = await service.create(name="bench-revoked")
+    await service.authenticate(revoked_raw, audit=False)  # in use before it was revoked
     await service.revoke(revoked)
     return {
         "valid": raw,
@@ -164,6 +167,17 @@ def measure(
 SCHEMES = [
     {"key": "asgi_floor", "label": "Starlette route, no authentication", "notes": ""},
     {
+        "key": "asgi_minimal",
+        "label": "irreducible token check (no keysmith middleware)",
+        "notes": (
+            "a pure ASGI middleware doing only what any check of a keysmith token must: find "
+            "the header, parse it (regex + checksum), look the prefix up in a dict, compare "
+            "the secret through the in-memory service's warm verified-secret cache, read the "
+            "revoked and expiry fields, else answer 401 (benchmarks/asgi_minimal.py); its ratio "
+            "to the route is the lowest any token check can reach"
+        ),
+    },
+    {
         "key": "asgi_floor_httpx",
         "label": "Starlette route, no authentication, via httpx",
         "notes": "httpx.AsyncClient over ASGITransport: the client's cost is in every sample",
@@ -191,6 +205,8 @@ def main(argv: list[str] | None = None) -> None:
         raws = loop.run_until_complete(credentials(service))
         apps[key] = (KeysmithMiddleware(route_app(), TokenAuthenticator(service)), raws)
         schemes.append({"key": key, "label": label, "notes": ""})
+    memory = built["asgi_memory"][1]
+    apps["asgi_minimal"] = (over_memory_service(route_app(), memory), apps["asgi_memory"][1])
     found = {"python": platform.python_version()}
     for name in (
         "starlette", "httpx", "sqlalchemy", "aiosqlite", "keysmith-asgi", "keysmith-sqlalchemy",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from benchmarks.results import Results
+from benchmarks.results import Results, ordered
 from benchmarks.targets import DB_NAMES, Check, speedup_over_legacy, table
 
 CASE_TITLES = {
@@ -110,7 +110,11 @@ def versions_table(versions: Mapping[str, Mapping[str, str]]) -> list[str]:
 
 
 def notes(results: Results) -> list[str]:
-    return [f"- **{results.labels[key]}**: {note}" for key, note in results.notes.items() if note]
+    return [
+        f"- **{results.labels[key]}**: {results.notes[key]}"
+        for key in ordered(results.notes)
+        if results.notes[key]
+    ]
 
 
 def render(
@@ -124,6 +128,12 @@ def render(
     ]
     lines += [f"- {key}: {value}" for key, value in machine.items()]
     lines += ["", "## Method", "", *method, "", "## Targets", "", *table(checks), ""]
+    lines += [
+        "Lines in parentheses are evidence, not targets: the same bound taken against a floor "
+        "that does only the least any correct scheme must do (see Schemes), which shows "
+        "whether the target can be met at all.",
+        "",
+    ]
     for db in results.dbs():
         lines += [f"## Django REST framework on {DB_NAMES[db]}", ""]
         for case, title in CASE_TITLES.items():

@@ -8,13 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Display order; the legacy process's own floor and DRF token rows are its baseline only.
+# Display order, floors first; the legacy process's own floor and DRF token rows are its
+# baseline only.
 ORDER = (
-    "floor", "refusal", "drf_token", "api_key", "knox", "ks_default", "ks_audit_off", "ks_hmac",
-    "ks_django", "ks_prepared", "legacy", "asgi_floor", "asgi_memory", "asgi_sqlite",
-    "asgi_sqlite_audit_off", "asgi_floor_httpx", "asgi_memory_httpx",
+    "floor", "refusal", "refusal_parse", "drf_token", "api_key", "knox", "ks_default",
+    "ks_audit_off", "ks_hmac", "ks_django", "legacy", "asgi_floor", "asgi_minimal", "asgi_memory",
+    "asgi_sqlite", "asgi_sqlite_audit_off", "asgi_floor_httpx", "asgi_memory_httpx",
 )  # fmt: skip
-BASELINES = {"drf": "drf_token", "floor": "floor"}
+
+
+def ordered(schemes: Iterable[str]) -> list[str]:
+    """``schemes`` in display order; any scheme ``ORDER`` does not name comes last, sorted."""
+    present = set(schemes)
+    known = [s for s in ORDER if s in present]
+    return known + sorted(present - set(known))
 
 
 @dataclass
@@ -84,9 +91,7 @@ class Results:
         return float(top["rps"]) / float(bottom["rps"])
 
     def schemes(self, db: str) -> list[str]:
-        present = {key[3] for key in self.latency if key[1] == db}
-        ordered = [s for s in ORDER if s in present]
-        return ordered + sorted(present - set(ordered))
+        return ordered({key[3] for key in self.latency if key[1] == db})
 
     def dbs(self) -> list[str]:
         return [db for db in ("sqlite", "postgres") if any(key[1] == db for key in self.latency)]

@@ -50,10 +50,18 @@ def database_checks(results: Results, db: str) -> list[Check]:
                   ratio(db, "wrong_secret", variant, "drf_token"), 1.2),
             check(f"{name}: malformed, {label} ≤ 1.05 × no authentication",
                   ratio(db, "malformed", variant, "floor"), 1.05),
-            # Not a target: the same bound against DRF's own cost of answering 401.
+            # Evidence, not targets: the same bound against DRF's own cost of answering 401,
+            # and against that plus the parse every refusal of a malformed token needs.
             check(f"{name}: (malformed, {label} ≤ 1.05 × refusal floor)",
                   ratio(db, "malformed", variant, "refusal"), 1.05),
+            check(f"{name}: (malformed, {label} ≤ 1.05 × refusal floor + parse)",
+                  ratio(db, "malformed", variant, "refusal_parse"), 1.05),
         ]  # fmt: skip
+    # Evidence: whether the target is reachable at all, by the least any scheme must do.
+    found.append(
+        check(f"{name}: (malformed, refusal floor + parse ≤ 1.05 × no authentication)",
+              ratio(db, "malformed", "refusal_parse", "floor"), 1.05)
+    )  # fmt: skip
     return found
 
 
@@ -73,6 +81,10 @@ def checks(results: Results) -> list[Check]:
     found += [
         check("ASGI, in-memory store ≤ 1.3 × unauthenticated route (valid, direct ASGI calls)",
               direct("asgi_memory"), 1.3),
+        # Evidence: whether that target is reachable at all, by the least any check must do.
+        check("(ASGI, irreducible token check: header + parse + cached digest compare "
+              "≤ 1.3 × unauthenticated route; valid, direct ASGI calls)",
+              direct("asgi_minimal"), 1.3),
         check("ASGI, in-memory store ≤ 1.3 × unauthenticated route (valid, via httpx)",
               direct("asgi_memory_httpx"), 1.3),
     ]  # fmt: skip

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connections
 
 from benchmarks.djproject import driver
-from benchmarks.djproject.schemes import REFUSAL
+from benchmarks.djproject.schemes import REFUSING
 from benchmarks.timing import THREAD_ROUNDS, Budget
 
 if TYPE_CHECKING:
@@ -61,8 +61,8 @@ def _burst(
 def run(bench: Bench, thread_counts: list[int], budget: Budget) -> list[dict[str, Any]]:
     """Requests per second of every scheme's valid case, per thread count, in interleaved rounds."""
     totals: dict[tuple[str, int], list[float]] = {}
-    # The refusal floor answers 401 to everything: it has no valid case to put under load.
-    measured = [scheme for scheme in bench.schemes if scheme.key != REFUSAL]
+    # The refusal floors answer 401 to everything: they have no valid case to put under load.
+    measured = [scheme for scheme in bench.schemes if scheme.key not in REFUSING]
     for round_index in range(THREAD_ROUNDS):
         shift = round_index % len(measured)
         order = measured[shift:] + measured[:shift]

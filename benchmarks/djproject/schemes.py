@@ -16,6 +16,9 @@ from benchmarks import tokens
 CASES = ("valid", "malformed", "wrong_secret", "unknown_prefix", "revoked")
 KEYSMITH_HEADER = "HTTP_X_KEYSMITH_TOKEN"
 REFUSAL = "refusal"
+REFUSAL_PARSE = "refusal_parse"
+# Floors that answer 401 to every case, the valid one included.
+REFUSING = frozenset({REFUSAL, REFUSAL_PARSE})
 
 
 @dataclass
@@ -68,6 +71,21 @@ def refusal(drf: Scheme) -> Scheme:
     notes = "an authentication class that raises AuthenticationFailed at once: DRF's cost of a 401"
     return Scheme(
         REFUSAL, "refusal floor (401, no work)", "/refusal/", drf.credentials, notes=notes
+    )
+
+
+def refusal_parse(keysmith: Scheme) -> Scheme:
+    notes = (
+        "parses the keysmith header (regex + checksum) and raises AuthenticationFailed when it "
+        "does not parse, else leaves the request to IsAuthenticated (no lookup): 401 in every "
+        "case; its malformed case is the least a DRF refusal of a malformed keysmith token costs"
+    )
+    return Scheme(
+        REFUSAL_PARSE,
+        "refusal floor + parse (401, no lookup)",
+        "/refusal-parse/",
+        keysmith.credentials,
+        notes=notes,
     )
 
 
@@ -162,25 +180,12 @@ CURRENT_KEYSMITH = (
         ),
     ),
 )
-PROTOTYPE_KEYSMITH = (
-    KeysmithSpec(
-        "ks_prepared",
-        "keysmith, prepared read (prototype)",
-        "prepared",
-        notes="defaults with the PreparedReadStore of benchmarks/djproject/prototypes.py",
-    ),
-)
 LEGACY_KEYSMITH = KeysmithSpec(
     "legacy", "django-keysmith 0.1.2 (defaults)", "defaults", notes="PyPI release, own venv"
 )
 
 
-def seed(
-    stack: str,
-    views: set[str],
-    activate: Callable[[str], None],
-    prototypes_enabled: bool = False,
-) -> list[Scheme]:
+def seed(stack: str, views: set[str], activate: Callable[[str], None]) -> list[Scheme]:
     """Create the users and tokens; the schemes this environment can run, floor first."""
     from django.contrib.auth import get_user_model
 
@@ -195,8 +200,6 @@ def seed(
     if stack == "current":
         schemes += [refusal(drf), api_key(malformed), knox(user, inactive, malformed)]
     specs: tuple[KeysmithSpec, ...] = CURRENT_KEYSMITH if stack == "current" else (LEGACY_KEYSMITH,)
-    if stack == "current" and prototypes_enabled:
-        specs += PROTOTYPE_KEYSMITH
     for spec in specs:
         if spec.path.strip("/") not in views:
             continue
@@ -207,4 +210,8 @@ def seed(
                 spec.key, spec.label, spec.path, credentials, spec.variant, spec.handler, spec.notes
             )
         )
+    # Sent the keysmith schemes' own tokens; ks_default exists in the workspace stack only.
+    keysmith = next((s for s in schemes if s.key == "ks_default"), None)
+    if keysmith is not None and "refusal-parse" in views:
+        schemes.append(refusal_parse(keysmith))
     return schemes

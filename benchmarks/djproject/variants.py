@@ -27,7 +27,7 @@ VARIANTS: Mapping[str, Mapping[str, Any]] = {
 class Variants:
     """Prebuilt (settings, service) pairs of the workspace's keysmith, one per variant."""
 
-    def __init__(self, *, with_prototypes: bool = False) -> None:
+    def __init__(self) -> None:
         from keysmith.django import runtime
         from keysmith.django import settings as keysmith_settings
 
@@ -45,14 +45,6 @@ class Variants:
             if loaded is None:
                 raise RuntimeError(f"variant {name!r}: {[p.message for p in problems]}")
             self._built[name] = (dict(raw), loaded, runtime.build_service(loaded))
-        if with_prototypes:
-            from benchmarks.djproject import prototypes
-            from keysmith.models.utils import get_token_model
-
-            raw, loaded, _ = self._built["defaults"]
-            prepared: Any = runtime.build_service(loaded)
-            prepared.store = prototypes.PreparedReadStore(get_token_model())
-            self._built["prepared"] = (raw, loaded, prepared)
         self.active: str | None = None
 
     def activate(self, name: str) -> None:

@@ -33,7 +33,7 @@ class RefuseAll(BaseAuthentication):
     """Refuses every request at once: what a 401 costs DRF with no authentication work."""
 
     def authenticate(self, request: Request) -> None:
-        raise AuthenticationFailed("refused")
+        raise AuthenticationFailed  # DRF's own (translated) message, as its classes send
 
     def authenticate_header(self, request: Request) -> str:
         return "Token"
@@ -67,7 +67,10 @@ def scheme_views() -> dict[str, Any]:
 
         views["api-key"] = drf_view([], [HasAPIKey])
     if available("keysmith.core"):
+        from benchmarks.djproject.parse_floor import ParseThenRefuse
         from keysmith.django.decorator import keysmith_required
+
+        views["refusal-parse"] = drf_view([ParseThenRefuse], [IsAuthenticated])
 
         @keysmith_required
         def plain_django(request: HttpRequest) -> JsonResponse:
