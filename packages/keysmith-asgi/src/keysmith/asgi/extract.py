@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
 from keysmith.asgi.types import Scope, header_values
@@ -29,6 +29,7 @@ class TokenSource:
     header_name: str = DEFAULT_HEADER
     allow_bearer: bool = False
     query_param: str | None = None
+    _header_key: bytes = field(init=False, repr=False, compare=False, default=b"")
 
     def __post_init__(self) -> None:
         name = self.header_name
@@ -39,25 +40,26 @@ class TokenSource:
         param = self.query_param
         if param is not None and (not isinstance(param, str) or not param):
             raise ConfigurationError(f"query_param must be a non-empty string or None: {param!r}.")
+        # How ASGI servers send the name (lower-case bytes), computed once.
+        object.__setattr__(self, "_header_key", name.lower().encode("ascii"))
 
     def extract(self, scope: Scope) -> str | None:
         """The raw token, None when none was sent, or ``InvalidToken`` for unusable input.
 
         Ambiguous input (the header twice, two sources at once) is refused rather than guessed.
         """
-        found = [*self._from_header(scope), *self._from_bearer(scope), *self._from_query(scope)]
+        found = header_values(scope, self._header_key)
+        if self.allow_bearer:
+            found += self._from_bearer(scope)
+        if self.query_param is not None:
+            found += self._from_query(scope, self.query_param)
         if not found:
             return None
         if len(found) > 1:
             raise _reject("ambiguous_credentials", "More than one token was sent.")
         return _decode(found[0])
 
-    def _from_header(self, scope: Scope) -> list[bytes]:
-        return header_values(scope, self.header_name.lower().encode("ascii"))
-
     def _from_bearer(self, scope: Scope) -> list[bytes]:
-        if not self.allow_bearer:
-            return []
         # Other schemes (Basic, Digest) belong to someone else and are left alone.
         found = []
         for value in header_values(scope, b"authorization"):
@@ -66,13 +68,11 @@ class TokenSource:
                 found.append(credentials)
         return found
 
-    def _from_query(self, scope: Scope) -> list[bytes]:
-        if self.query_param is None:
-            return []
-        wanted = self.query_param.encode("utf-8")
+    def _from_query(self, scope: Scope, param: str) -> list[bytes]:
+        wanted = param.encode("utf-8")
         values = []
-        for field in scope.get("query_string", b"").split(b"&"):
-            name, _, value = field.partition(b"=")
+        for pair in scope.get("query_string", b"").split(b"&"):
+            name, _, value = pair.partition(b"=")
             if unquote_to_bytes(name.replace(b"+", b" ")) == wanted:
                 if len(value) > _MAX_ENCODED:
                     raise _reject("oversized", "The token is too long.")
