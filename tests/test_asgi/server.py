@@ -16,15 +16,15 @@ STARTUP_TIMEOUT = 30.0
 
 
 @contextmanager
-def serve(app: ASGIApp) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 until the block ends; yields the base URL."""
+def serve(app: ASGIApp, *, lifespan: str = "off") -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 until the block ends (a graceful stop); yields the base URL."""
     # Binding port 0 ourselves and handing uvicorn the socket leaves no window for another
     # process to take the port between choosing and binding it.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="none")
+    config = uvicorn.Config(app, log_level="warning", lifespan=lifespan, ws="none")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

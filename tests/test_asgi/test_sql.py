@@ -12,6 +12,7 @@ from test_asgi.apps import echo_app
 from test_asgi.conftest import FAST_POLICY
 
 from keysmith.asgi import KeysmithMiddleware, TokenAuthenticator, from_url
+from keysmith.core import AsyncBufferedAuditSink
 from keysmith.sqlalchemy import SQLToken, make_async_engine
 from keysmith.sqlalchemy.tables import audit_events
 
@@ -26,6 +27,9 @@ async def auth(request: pytest.FixtureRequest) -> AsyncIterator[TokenAuthenticat
 
 
 async def audit_rows(auth: TokenAuthenticator[SQLToken]) -> list[dict[str, Any]]:
+    sink = auth.service.sink
+    assert isinstance(sink, AsyncBufferedAuditSink)  # from_url buffers authentication rows
+    await sink.flush()
     query = select(audit_events).order_by(audit_events.c.id)
     async with auth.service.store.engine.connect() as connection:
         return [dict(row._mapping) for row in await connection.execute(query)]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from keysmith.core import Action, AuditEvent, FrozenClock, MemoryAuditSink
+from keysmith.core import Action, AuditEvent, AuditSink, FrozenClock, MemoryAuditSink, NullAuditSink
 from keysmith.core.buffer import BufferedAuditSink
 
 
@@ -145,3 +145,16 @@ def test_buffer_concurrent_emitters_lose_nothing() -> None:
 def test_buffer_bad_arguments_raise(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="interval"):
         BufferedAuditSink(MemoryAuditSink(), Batches(), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("direct", "enabled"), [(NullAuditSink(), False), (MemoryAuditSink(), True)]
+)
+def test_buffered_sink_is_on_exactly_when_its_direct_sink_is(
+    direct: AuditSink, enabled: bool
+) -> None:
+    sink = BufferedAuditSink(direct, lambda batch: None)
+    try:
+        assert sink.enabled is enabled
+    finally:
+        sink.close()

@@ -16,8 +16,8 @@ from django.test.utils import isolate_apps
 from test_django.testapp.models import CustomAuditLog, CustomToken
 
 from keysmith.core.audit import Action, AuditEvent, RequestContext
-from keysmith.django.audit import ModelAuditSink
 from keysmith.django import bulk_insert
+from keysmith.django.audit import ModelAuditSink
 from keysmith.django.bulk_insert import PreparedInsert
 from keysmith.django.runtime import flush_audit_log, get_service
 from keysmith.models import AbstractTokenAuditLog, Token, TokenAuditLog

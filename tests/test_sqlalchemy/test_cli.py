@@ -50,7 +50,8 @@ def created(cli: Run, *options: str) -> dict[str, object]:
 
 
 def authenticate(url: str, raw: str) -> str:
-    svc = service(url)
+    # Unbuffered: no writer thread outlives the test to add rows to the next one's tables.
+    svc = service(url, audit_buffer_seconds=0)
     try:
         return svc.authenticate(raw).prefix
     finally:

@@ -31,7 +31,7 @@ def audit_actions(url: str) -> list[str]:
 
 
 def test_service_url_runs_lifecycle_and_audits_to_table(database_url: str) -> None:
-    svc = service(database_url, policy=fast_policy())
+    svc = service(database_url, policy=fast_policy(), audit_buffer_seconds=0)
     assert isinstance(svc.sink, SQLAuditSink)
     record, raw = svc.create(name="factory", scopes=["read"], user=7)
     assert svc.authenticate(raw).user == "7"
@@ -44,7 +44,7 @@ def test_service_url_runs_lifecycle_and_audits_to_table(database_url: str) -> No
 
 def test_async_service_url_runs_lifecycle_and_audits_to_table(database_url: str) -> None:
     async def lifecycle() -> None:
-        svc = async_service(database_url, policy=fast_policy())
+        svc = async_service(database_url, policy=fast_policy(), audit_buffer_seconds=0)
         assert isinstance(svc.sink, AsyncSQLAuditSink)
         record, raw = await svc.create(name="factory", scopes=["read", "write"])
         authenticated = await svc.authenticate(raw)

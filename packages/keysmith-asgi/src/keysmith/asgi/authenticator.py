@@ -96,6 +96,13 @@ class TokenAuthenticator(Generic[R]):
             outcome.context = request_context(scope, trust_proxies=self.trust_proxies)
         await service.record_outcome(outcome, status_code)
 
+    async def aclose(self) -> None:
+        """Write out the audit events the service's sink still buffers; call it at shutdown,
+        before disposing of the engine (``KeysmithMiddleware`` does on lifespan shutdown)."""
+        aclose = getattr(self.service.sink, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
     @staticmethod
     def _attach(scope: Scope, outcome: Outcome) -> None:
         token = outcome.token

@@ -46,7 +46,10 @@ class KeysmithMiddleware:
         self.exclude_prefixes = _paths("exclude_prefixes", exclude_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):  # lifespan and extensions pass through
+        if scope["type"] not in ("http", "websocket"):
+            # Lifespan and extensions pass through; shutdown first writes out buffered audit.
+            if scope["type"] == "lifespan":
+                receive = self._closing_audit_on_shutdown(receive)
             await self.app(scope, receive, send)
             return
         auth = self.authenticator
@@ -76,6 +79,18 @@ class KeysmithMiddleware:
             await self.app(scope, receive, send_recording_status)
         finally:
             await auth.audit(scope, outcome, status[0] if status else 500)
+
+    def _closing_audit_on_shutdown(self, receive: Receive) -> Receive:
+        """``receive``, writing out buffered audit events before the app hears of shutdown."""
+
+        async def receive_closing_audit() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown":
+                # Before the app's own shutdown, which may dispose of the engine.
+                await self.authenticator.aclose()
+            return message
+
+        return receive_closing_audit
 
     def _requires_token(self, path: str) -> bool:
         if not self.required or path in self.exclude_paths:

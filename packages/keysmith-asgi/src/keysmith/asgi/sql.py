@@ -19,6 +19,7 @@ def from_url(
     sink: AuditSink | None = None,
     clock: Clock | None = None,
     cache_size: int = 10_000,
+    audit_buffer_seconds: float = 1.0,
     **options: Any,
 ) -> TokenAuthenticator[SQLToken]:
     """A ``TokenAuthenticator`` over the SQL store at ``url``, auditing to its audit table.
@@ -26,7 +27,16 @@ def from_url(
     ``url`` is a database URL or an ``AsyncEngine`` you own (and dispose of at shutdown); it
     defaults to ``KEYSMITH_DATABASE_URL``, then the SQLite file ``keysmith.sqlite3``. Without
     ``policy`` the token policy comes from the ``KEYSMITH_*`` variables the ``keysmith`` command
-    reads too. ``options`` are ``TokenAuthenticator``'s (``header_name``, ``allow_bearer``, ...).
+    reads too. Authentication rows are written in bulk every ``audit_buffer_seconds`` (``0``: one
+    INSERT per request); ``aclose()`` the authenticator at shutdown (``KeysmithMiddleware`` does
+    on lifespan shutdown). ``options`` are ``TokenAuthenticator``'s (``header_name``, ...).
     """
-    service = async_service(url, policy=policy, sink=sink, clock=clock, cache_size=cache_size)
+    service = async_service(
+        url,
+        policy=policy,
+        sink=sink,
+        clock=clock,
+        cache_size=cache_size,
+        audit_buffer_seconds=audit_buffer_seconds,
+    )
     return TokenAuthenticator(service, **options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from keysmith.core.async_buffer import AsyncBufferedAuditSink
 from keysmith.core.audit import (
     Action,
     AuditEvent,
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_TOKEN_LENGTH",
     "NO_EXPIRY",
     "Action",
+    "AsyncBufferedAuditSink",
     "AsyncMemoryTokenStore",
     "AsyncTokenService",
     "AsyncTokenStore",

@@ -8,11 +8,22 @@ import os
 import threading
 from collections.abc import Callable, Collection, Sequence
 
-from keysmith.core.audit import Action, AuditEvent, AuditSink
+from keysmith.core.audit import Action, AuditEvent, AuditSink, sink_enabled
 
 logger = logging.getLogger("keysmith")
 
 PER_REQUEST_ACTIONS = frozenset({Action.AUTH_SUCCESS, Action.AUTH_FAILED})
+
+
+def check_limits(interval: float, max_batch: int, max_queue: int) -> None:
+    """The arguments every buffered sink accepts, threaded or asyncio."""
+    if not interval > 0 or not 1 <= max_batch <= max_queue:
+        raise ValueError("interval must be positive and 1 <= max_batch <= max_queue.")
+
+
+def log_dropped(batch: Sequence[AuditEvent]) -> None:
+    """Called while handling a failed ``write_many``: its batch is logged, then dropped."""
+    logger.exception("keysmith: dropped %d audit events", len(batch))
 
 
 class BufferedAuditSink:
@@ -40,8 +51,7 @@ class BufferedAuditSink:
         max_queue: int = 10_000,
         actions: Collection[str] = PER_REQUEST_ACTIONS,
     ) -> None:
-        if not interval > 0 or not 1 <= max_batch <= max_queue:
-            raise ValueError("interval must be positive and 1 <= max_batch <= max_queue.")
+        check_limits(interval, max_batch, max_queue)
         self.direct = direct
         self.write_many = write_many
         self.interval = interval
@@ -55,6 +65,10 @@ class BufferedAuditSink:
         self._worker_pid = 0
         self._closed = False
         atexit.register(self.close)
+
+    @property
+    def enabled(self) -> bool:
+        return sink_enabled(self.direct)
 
     def emit(self, event: AuditEvent) -> None:
         if event.action not in self.actions or self._closed:
@@ -81,7 +95,7 @@ class BufferedAuditSink:
                 try:
                     self.write_many(batch)
                 except Exception:
-                    logger.exception("keysmith: dropped %d audit events", len(batch))
+                    log_dropped(batch)
 
     def pending(self) -> int:
         with self._wake:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from keysmith.core.async_buffer import AsyncBufferedAuditSink
 from keysmith.core.audit import AuditSink
+from keysmith.core.buffer import BufferedAuditSink
 from keysmith.core.clock import Clock
+from keysmith.core.errors import ConfigurationError
 from keysmith.core.policy import TokenPolicy
 from keysmith.core.service import AsyncTokenService, TokenService
 from keysmith.sqlalchemy.async_store import AsyncSQLTokenStore
@@ -26,6 +30,25 @@ def _policy(policy: TokenPolicy | None, options: dict[str, Any]) -> TokenPolicy:
     return policy if policy is not None else policy_from_env(**options)
 
 
+def _buffer_seconds(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+        raise ConfigurationError(
+            f"audit_buffer_seconds must be a finite number of seconds, 0 (no buffering) or more; "
+            f"got {value!r}."
+        )
+    return float(value)
+
+
+def _sink(engine: Engine, seconds: float) -> AuditSink:
+    rows = SQLAuditSink(engine)
+    return BufferedAuditSink(rows, rows.write_many, interval=seconds) if seconds else rows
+
+
+def _async_sink(engine: AsyncEngine, seconds: float) -> AuditSink:
+    rows = AsyncSQLAuditSink(engine)
+    return AsyncBufferedAuditSink(rows, rows.write_many, interval=seconds) if seconds else rows
+
+
 def service(
     url: Engine | str | URL | None = None,
     *,
@@ -33,19 +56,22 @@ def service(
     sink: AuditSink | None = None,
     clock: Clock | None = None,
     cache_size: int = 10_000,
+    audit_buffer_seconds: float = 1.0,
     **policy_options: Any,
 ) -> TokenService[SQLToken]:
     """A ``TokenService`` over ``SQLTokenStore``, auditing to the audit table by default.
 
     ``url`` defaults to ``KEYSMITH_DATABASE_URL`` (then ``sqlite:///keysmith.sqlite3``). Without
     ``policy``, the policy comes from the ``KEYSMITH_*`` variables, with ``policy_options``
-    (``TokenPolicy`` fields) on top.
+    (``TokenPolicy`` fields) on top. Without ``sink``, authentication rows are written in bulk
+    every ``audit_buffer_seconds`` by a background thread (``0``: one INSERT per event).
     """
+    seconds = _buffer_seconds(audit_buffer_seconds)
     engine = url if isinstance(url, Engine) else make_engine(url)
     return TokenService(
         SQLTokenStore(engine),
         policy=_policy(policy, policy_options),
-        sink=sink if sink is not None else SQLAuditSink(engine),
+        sink=sink if sink is not None else _sink(engine, seconds),
         clock=clock,
         cache_size=cache_size,
     )
@@ -58,14 +84,20 @@ def async_service(
     sink: AuditSink | None = None,
     clock: Clock | None = None,
     cache_size: int = 10_000,
+    audit_buffer_seconds: float = 1.0,
     **policy_options: Any,
 ) -> AsyncTokenService[SQLToken]:
-    """An ``AsyncTokenService`` over ``AsyncSQLTokenStore``; arguments as for ``service``."""
+    """An ``AsyncTokenService`` over ``AsyncSQLTokenStore``; arguments as for ``service``.
+
+    Without ``sink``, authentication rows are written in bulk by a task on the event loop;
+    ``aclose()`` the sink at shutdown (``KeysmithMiddleware`` does on lifespan shutdown).
+    """
+    seconds = _buffer_seconds(audit_buffer_seconds)
     engine = url if isinstance(url, AsyncEngine) else make_async_engine(url)
     return AsyncTokenService(
         AsyncSQLTokenStore(engine),
         policy=_policy(policy, policy_options),
-        sink=sink if sink is not None else AsyncSQLAuditSink(engine),
+        sink=sink if sink is not None else _async_sink(engine, seconds),
         clock=clock,
         cache_size=cache_size,
     )

@@ -188,24 +188,34 @@ def _fit(value: str | None, column: Column[Any]) -> str | None:
     return value[:length] if value is not None and length else value
 
 
-def insert_event(event: AuditEvent) -> Insert:
-    """The row for one event. Events never carry secrets; neither does the row."""
+def event_row(event: AuditEvent) -> dict[str, Any]:
+    """The audit row of one event, by column. Events never carry secrets; neither does the row."""
     context = event.context or RequestContext()
     token_id = getattr(event.token, "id", None)
     columns = audit_events.c
-    return insert(audit_events).values(
-        token_id=token_id if isinstance(token_id, uuid.UUID) else None,
-        token_prefix=_fit(event.token_prefix, columns.token_prefix),
-        action=_fit(event.action, columns.action),
-        path=context.path or "",
-        method=_fit(context.method or "", columns.method),
-        status_code=event.status_code,
-        ip_address=_fit(context.ip_address, columns.ip_address),
-        user_agent=context.user_agent,
+    return {
+        "token_id": token_id if isinstance(token_id, uuid.UUID) else None,
+        "token_prefix": _fit(event.token_prefix, columns.token_prefix),
+        "action": _fit(event.action, columns.action),
+        "path": context.path or "",
+        "method": _fit(context.method or "", columns.method),
+        "status_code": event.status_code,
+        "ip_address": _fit(context.ip_address, columns.ip_address),
+        "user_agent": context.user_agent,
         # Adapters may put any value in ``extra``; the JSON column takes what json can write.
-        extra=json.loads(json.dumps(dict(event.extra), default=str)),
-        created_at=event.occurred_at,
-    )
+        "extra": json.loads(json.dumps(dict(event.extra), default=str)) if event.extra else {},
+        "created_at": event.occurred_at,
+    }
+
+
+def insert_event(event: AuditEvent) -> Insert:
+    """One event's row, as its own INSERT."""
+    return insert(audit_events).values(event_row(event))
+
+
+def insert_events(events: Iterable[AuditEvent]) -> tuple[Insert, list[dict[str, Any]]]:
+    """One INSERT and the rows of many events, to run as a single executemany."""
+    return insert(audit_events), [event_row(event) for event in events]
 
 
 def audit_listing(

@@ -1,0 +1,130 @@
+"""The asyncio twin of ``BufferedAuditSink``: per-request events written in batches by tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Collection, Sequence
+
+from keysmith.core.audit import AuditEvent, AuditSink, sink_enabled
+from keysmith.core.buffer import PER_REQUEST_ACTIONS, check_limits, log_dropped
+
+
+class AsyncBufferedAuditSink:
+    """Queue per-request events and hand them to ``write_many`` in bulk; pass the rest through.
+
+    Authentication events (``actions``) are queued and written by a task on the running event
+    loop ``interval`` seconds after the first of them arrives, or at once when ``max_batch``
+    are waiting. Lifecycle events (created, rotated, revoked) are awaited on ``direct``, so they
+    stay durable. When ``max_queue`` events are waiting (the writes cannot keep up), the
+    emitting request writes the queue itself: memory stays bounded and nothing is dropped. A
+    failing ``write_many`` is logged and its batch dropped: auditing never breaks
+    authentication.
+
+    The loss window: events still queued, or being written, when the event loop stops without
+    ``aclose()`` or ``flush()`` are lost — at most ``interval`` seconds' worth. (If the sink is
+    used again from another loop in the same process, that loop writes them.)
+
+    asyncio database drivers belong to the loop that opened their connections, so the sink
+    writes from the loop its queued events came from, and an event arriving on another loop
+    (a second ``asyncio.run``) first has the earlier events written from the new loop. One loop
+    at a time: the sink is not shared by loops running at once in several threads.
+    """
+
+    def __init__(
+        self,
+        direct: AuditSink,
+        write_many: Callable[[Sequence[AuditEvent]], Awaitable[None]],
+        *,
+        interval: float = 1.0,
+        max_batch: int = 500,
+        max_queue: int = 10_000,
+        actions: Collection[str] = PER_REQUEST_ACTIONS,
+    ) -> None:
+        check_limits(interval, max_batch, max_queue)
+        self.direct = direct
+        self.write_many = write_many
+        self.interval = interval
+        self.max_batch = max_batch
+        self.max_queue = max_queue
+        self.actions = frozenset(actions)
+        self._queue: list[AuditEvent] = []
+        self._loop: asyncio.AbstractEventLoop | None = None  # where the queued events came from
+        self._timer: asyncio.TimerHandle | None = None
+        self._writer: asyncio.Task[None] | None = None
+        # The loop keeps only weak references to tasks: these keep each write alive to its end.
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    @property
+    def enabled(self) -> bool:
+        return sink_enabled(self.direct)
+
+    async def emit(self, event: AuditEvent) -> None:
+        if event.action not in self.actions or self._closed:
+            written = self.direct.emit(event)
+            if inspect.isawaitable(written):
+                await written
+            return
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._move_to(loop)
+        queue = self._queue
+        queue.append(event)
+        if len(queue) >= self.max_queue:
+            await self.flush()
+            return
+        if len(queue) >= self.max_batch:
+            self._start_writer(loop)
+        if self._timer is None:
+            self._timer = loop.call_later(self.interval, self._on_timer, loop)
+
+    async def flush(self) -> None:
+        """Write everything queued so far from this loop, and wait for writes under way on it."""
+        await self._write_queue()
+        loop, current = asyncio.get_running_loop(), asyncio.current_task()
+        running = [task for task in self._tasks if task is not current and task.get_loop() is loop]
+        if running:
+            await asyncio.wait(running)
+
+    def pending(self) -> int:
+        return len(self._queue)
+
+    async def aclose(self) -> None:
+        """Write what is left; later events go to ``direct`` one by one."""
+        self._closed = True
+        if self._timer is not None and self._loop is asyncio.get_running_loop():
+            self._timer.cancel()
+            self._timer = None
+        await self.flush()
+
+    async def _write_queue(self) -> None:
+        queue = self._queue
+        while queue:
+            batch = queue[: self.max_batch]
+            del queue[: self.max_batch]
+            try:
+                await self.write_many(batch)
+            except Exception:
+                log_dropped(batch)
+
+    def _move_to(self, loop: asyncio.AbstractEventLoop) -> None:
+        # The previous loop's timer and writer are left behind: a stopped loop never runs
+        # them, and a timer that still fires there is ignored (see ``_on_timer``).
+        self._loop, self._timer, self._writer = loop, None, None
+        if self._queue:
+            self._start_writer(loop)
+
+    def _on_timer(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is self._loop:
+            self._timer = None
+            if self._queue:
+                self._start_writer(loop)
+
+    def _start_writer(self, loop: asyncio.AbstractEventLoop) -> None:
+        # One writer at a time: a running one keeps going until the queue is empty.
+        if self._writer is not None and not self._writer.done():
+            return
+        self._writer = task = loop.create_task(self._write_queue())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
