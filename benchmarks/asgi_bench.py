@@ -119,7 +119,10 @@ async def services(sqlite_path: str) -> dict[str, tuple[str, AsyncTokenService[A
             "keysmith, in-memory store",
             AsyncTokenService(AsyncMemoryTokenStore(), policy=policy),
         ),
-        "asgi_sqlite": ("keysmith, SQLite store (audit on)", async_service(engine, policy=policy)),
+        "asgi_sqlite": (
+            "keysmith, SQLite store (audit on, buffered)",
+            async_service(engine, policy=policy),
+        ),
         "asgi_sqlite_audit_off": (
             "keysmith, SQLite store, audit off",
             async_service(engine, policy=policy, sink=NullAuditSink()),
@@ -220,6 +223,10 @@ def main(argv: list[str] | None = None) -> None:
         "schemes": schemes,
         "latency": measure(loop, apps, budget),
     }
+    for _, service in built.values():  # the buffered audit rows, written out as at shutdown
+        close = getattr(service.sink, "aclose", None)
+        if close is not None:
+            loop.run_until_complete(close())
     with open(args.out, "w", encoding="utf-8") as out:
         json.dump(result, out, indent=1)
 
