@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+from support.sql_audit import audit_actions
 from test_asgi.apps import echo_app
 from test_asgi.conftest import FAST_POLICY
 from test_asgi.server import serve
@@ -30,10 +30,8 @@ from keysmith.sqlalchemy import (
     SQLToken,
     async_service,
     make_async_engine,
-    make_engine,
     service,
 )
-from keysmith.sqlalchemy.tables import audit_events
 
 HEADER = "x-keysmith-token"
 HOUR = 3600.0  # an interval no test waits for: rows appear only when written out
@@ -44,16 +42,6 @@ PATIENCE = 10.0
 def database_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(f"{request.param}_url")
     return url
-
-
-def audit_actions(url: str) -> list[str]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            query = select(audit_events.c.action).order_by(audit_events.c.id)
-            return list(connection.scalars(query))
-    finally:
-        engine.dispose()
 
 
 def buffered_authenticator(url: str, seconds: float) -> TokenAuthenticator[SQLToken]:

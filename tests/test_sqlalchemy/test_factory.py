@@ -7,27 +7,15 @@ from datetime import timedelta
 
 import pytest
 from contract.store_contract import fast_policy
-from sqlalchemy import select
+from support.sql_audit import audit_actions
 
 from keysmith.core import NullAuditSink, RevokedToken, TokenPolicy
 from keysmith.sqlalchemy import (
     AsyncSQLAuditSink,
     SQLAuditSink,
     async_service,
-    audit_events,
-    make_engine,
     service,
 )
-
-
-def audit_actions(url: str) -> list[str]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            query = select(audit_events.c.action).order_by(audit_events.c.id)
-            return list(connection.scalars(query))
-    finally:
-        engine.dispose()
 
 
 def test_service_url_runs_lifecycle_and_audits_to_table(database_url: str) -> None:

@@ -6,29 +6,17 @@ import asyncio
 
 import pytest
 from contract.store_contract import fast_policy
-from sqlalchemy import select
+from support.sql_audit import audit_actions
 
 from keysmith.core import AsyncBufferedAuditSink, BufferedAuditSink, ConfigurationError
 from keysmith.sqlalchemy import (
     AsyncSQLAuditSink,
     SQLAuditSink,
     async_service,
-    audit_events,
-    make_engine,
     service,
 )
 
 HOUR = 3600.0  # an interval no test waits for: rows appear only when flushed
-
-
-def audit_actions(url: str) -> list[str]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            query = select(audit_events.c.action).order_by(audit_events.c.id)
-            return list(connection.scalars(query))
-    finally:
-        engine.dispose()
 
 
 def test_async_service_default_sink_buffers_authentication_rows_only(database_url: str) -> None:
