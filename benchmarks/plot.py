@@ -9,6 +9,8 @@ from benchmarks.results import Results
 from benchmarks.targets import DB_NAMES
 
 SHORT = {"wrong_secret": "wrong secret", "unknown_prefix": "unknown prefix"}
+# Twenty distinct colours: a panel holds more schemes than matplotlib's default ten.
+PALETTE = "tab20"
 
 
 def plot(results: Results, path: Path) -> None:
@@ -25,10 +27,12 @@ def plot(results: Results, path: Path) -> None:
         schemes = results.schemes(db)
         cases = list(CASE_TITLES)  # the report's order
         width = 0.8 / max(1, len(schemes))
+        colours = matplotlib.colormaps[PALETTE].colors  # type: ignore[attr-defined]
         for index, scheme in enumerate(schemes):
             values = [(results.row(db, case, scheme) or {}).get("median_us", 0) for case in cases]
             positions = [c + (index - len(schemes) / 2 + 0.5) * width for c in range(len(cases))]
-            axis.bar(positions, values, width, label=results.labels.get(scheme, scheme))
+            label = results.labels.get(scheme, scheme)
+            axis.bar(positions, values, width, label=label, color=colours[index % len(colours)])
         axis.set_yscale("log")
         axis.set_ylabel("median µs per request (log)")
         axis.set_xticks(range(len(cases)), [SHORT.get(c, c) for c in cases], fontsize=9)
