@@ -27,6 +27,11 @@ class AsyncSQLTokenStore:
         self.engine = engine if isinstance(engine, AsyncEngine) else make_async_engine(engine)
         # One statement is atomic on its own: autocommit spares the BEGIN/COMMIT round trips.
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # A read needs no transaction. aiosqlite runs each connection call on a thread of its
+        # own, so switching a pooled connection to autocommit and back would add two trips
+        # there per read (about half of one); in SQLite a SELECT opens no transaction anyway.
+        sqlite = self.engine.dialect.name == "sqlite"
+        self._reads = self.engine if sqlite else self._autocommit
 
     async def insert(self, new: NewToken) -> SQLToken:
         record = sql.new_record(new)
@@ -41,7 +46,7 @@ class AsyncSQLTokenStore:
         return record
 
     async def get_by_prefix(self, prefix: str) -> SQLToken | None:
-        return sql.record_from_rows(await self._read(sql.select_by_prefix(prefix)))
+        return sql.record_from_rows(await self._read(*sql.select_by_prefix(prefix)))
 
     async def replace_key(
         self,
@@ -85,9 +90,11 @@ class AsyncSQLTokenStore:
         statement = sql.token_listing(user=user, active_at=active_at, limit=limit)
         return sql.records_from_rows(await self._read(statement))
 
-    async def _read(self, statement: Executable) -> list[Row[Any]]:
-        async with self._autocommit.connect() as connection:
-            return list(await connection.execute(statement))
+    async def _read(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> list[Row[Any]]:
+        async with self._reads.connect() as connection:
+            return list(await connection.execute(statement, parameters))
 
     async def _apply(self, record: SQLToken, change: sql.Change) -> bool:
         async with self._autocommit.connect() as connection:

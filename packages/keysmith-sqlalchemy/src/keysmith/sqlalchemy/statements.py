@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     String,
     Update,
+    bindparam,
     insert,
     or_,
     select,
@@ -92,9 +93,14 @@ def select_tokens() -> Select[Any]:
     return select(tokens, token_scopes.c.scope).select_from(joined)
 
 
-def select_by_prefix(prefix: str) -> Select[Any]:
-    """The hot-path read: one indexed lookup, no row lock."""
-    return select_tokens().where(tokens.c.prefix == prefix)
+# The hot-path read (one indexed lookup, no row lock), built once: per request only its
+# parameter changes, so SQLAlchemy neither builds the statement nor keys its cache again.
+SELECT_BY_PREFIX = select_tokens().where(tokens.c.prefix == bindparam("prefix"))
+
+
+def select_by_prefix(prefix: str) -> tuple[Select[Any], dict[str, str]]:
+    """The hot-path read of one prefix, as a statement and its parameters."""
+    return SELECT_BY_PREFIX, {"prefix": prefix}
 
 
 def token_listing(

@@ -37,7 +37,7 @@ class SQLTokenStore:
         return record
 
     def get_by_prefix(self, prefix: str) -> SQLToken | None:
-        return sql.record_from_rows(self._read(sql.select_by_prefix(prefix)))
+        return sql.record_from_rows(self._read(*sql.select_by_prefix(prefix)))
 
     def replace_key(
         self,
@@ -79,9 +79,11 @@ class SQLTokenStore:
         statement = sql.token_listing(user=user, active_at=active_at, limit=limit)
         return sql.records_from_rows(self._read(statement))
 
-    def _read(self, statement: Executable) -> list[Row[Any]]:
+    def _read(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> list[Row[Any]]:
         with self._autocommit.connect() as connection:
-            return list(connection.execute(statement))
+            return list(connection.execute(statement, parameters))
 
     def _apply(self, record: SQLToken, change: sql.Change) -> bool:
         with self._autocommit.connect() as connection:
