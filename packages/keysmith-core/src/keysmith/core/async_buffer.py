@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
-from keysmith.core.audit import AuditEvent, AuditSink, sink_enabled
-from keysmith.core.buffer import PER_REQUEST_ACTIONS, check_limits, log_dropped
+from keysmith.core.audit import AuditEvent
+from keysmith.core.buffer import BufferSettings, log_dropped
 
 
-class AsyncBufferedAuditSink:
+class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awaitable[None]]]):
     """Queue per-request events and hand them to ``write_many`` in bulk; pass the rest through.
 
     Authentication events (``actions``) are queued and written by a task on the running event
@@ -31,23 +31,7 @@ class AsyncBufferedAuditSink:
     at a time: the sink is not shared by loops running at once in several threads.
     """
 
-    def __init__(
-        self,
-        direct: AuditSink,
-        write_many: Callable[[Sequence[AuditEvent]], Awaitable[None]],
-        *,
-        interval: float = 1.0,
-        max_batch: int = 500,
-        max_queue: int = 10_000,
-        actions: Collection[str] = PER_REQUEST_ACTIONS,
-    ) -> None:
-        check_limits(interval, max_batch, max_queue)
-        self.direct = direct
-        self.write_many = write_many
-        self.interval = interval
-        self.max_batch = max_batch
-        self.max_queue = max_queue
-        self.actions = frozenset(actions)
+    def _start(self) -> None:
         self._queue: list[AuditEvent] = []
         self._loop: asyncio.AbstractEventLoop | None = None  # where the queued events came from
         self._timer: asyncio.TimerHandle | None = None
@@ -55,10 +39,6 @@ class AsyncBufferedAuditSink:
         # The loop keeps only weak references to tasks: these keep each write alive to its end.
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
-
-    @property
-    def enabled(self) -> bool:
-        return sink_enabled(self.direct)
 
     async def emit(self, event: AuditEvent) -> None:
         if event.action not in self.actions or self._closed:

@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Collection, Sequence
+from typing import Generic, TypeVar
 
 from keysmith.core.audit import Action, AuditEvent, AuditSink, sink_enabled
 
@@ -15,10 +16,38 @@ logger = logging.getLogger("keysmith")
 PER_REQUEST_ACTIONS = frozenset({Action.AUTH_SUCCESS, Action.AUTH_FAILED})
 
 
-def check_limits(interval: float, max_batch: int, max_queue: int) -> None:
-    """The arguments every buffered sink accepts, threaded or asyncio."""
-    if not interval > 0 or not 1 <= max_batch <= max_queue:
-        raise ValueError("interval must be positive and 1 <= max_batch <= max_queue.")
+W = TypeVar("W")  # the batch writer: a function, or a coroutine function
+
+
+class BufferSettings(Generic[W]):
+    """What every buffered sink, threaded or asyncio, is built from, and its ``enabled``."""
+
+    def __init__(
+        self,
+        direct: AuditSink,
+        write_many: W,
+        *,
+        interval: float = 1.0,
+        max_batch: int = 500,
+        max_queue: int = 10_000,
+        actions: Collection[str] = PER_REQUEST_ACTIONS,
+    ) -> None:
+        if not interval > 0 or not 1 <= max_batch <= max_queue:
+            raise ValueError("interval must be positive and 1 <= max_batch <= max_queue.")
+        self.direct = direct
+        self.write_many = write_many
+        self.interval = interval
+        self.max_batch = max_batch
+        self.max_queue = max_queue
+        self.actions = frozenset(actions)
+        self._start()
+
+    def _start(self) -> None:
+        """Set up the sink's own state (its queue, its writer)."""
+
+    @property
+    def enabled(self) -> bool:
+        return sink_enabled(self.direct)
 
 
 def log_dropped(batch: Sequence[AuditEvent]) -> None:
@@ -26,7 +55,7 @@ def log_dropped(batch: Sequence[AuditEvent]) -> None:
     logger.exception("keysmith: dropped %d audit events", len(batch))
 
 
-class BufferedAuditSink:
+class BufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], None]]):
     """Queue per-request events and hand them to ``write_many`` in bulk; pass the rest through.
 
     One INSERT per request costs more than the rest of authentication, so authentication events
@@ -41,23 +70,7 @@ class BufferedAuditSink:
     ``write_many`` is logged and its batch dropped: auditing never breaks authentication.
     """
 
-    def __init__(
-        self,
-        direct: AuditSink,
-        write_many: Callable[[Sequence[AuditEvent]], None],
-        *,
-        interval: float = 1.0,
-        max_batch: int = 500,
-        max_queue: int = 10_000,
-        actions: Collection[str] = PER_REQUEST_ACTIONS,
-    ) -> None:
-        check_limits(interval, max_batch, max_queue)
-        self.direct = direct
-        self.write_many = write_many
-        self.interval = interval
-        self.max_batch = max_batch
-        self.max_queue = max_queue
-        self.actions = frozenset(actions)
+    def _start(self) -> None:
         self._queue: list[AuditEvent] = []
         self._wake = threading.Condition()
         self._write_lock = threading.Lock()
@@ -65,10 +78,6 @@ class BufferedAuditSink:
         self._worker_pid = 0
         self._closed = False
         atexit.register(self.close)
-
-    @property
-    def enabled(self) -> bool:
-        return sink_enabled(self.direct)
 
     def emit(self, event: AuditEvent) -> None:
         if event.action not in self.actions or self._closed:
