@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from keysmith.core.errors import PrefixCollision
-from keysmith.core.records import NewToken, rotation_changes
+from keysmith.core.records import NewToken, hash_upgrade, revocation, rotation
 
 
 @dataclass(slots=True)
@@ -90,18 +90,18 @@ class MemoryTokenStore:
         previous_key: str | None,
         previous_key_expires_at: datetime | None,
     ) -> bool:
-        changes = rotation_changes(
+        write = rotation(
             key=key, previous_key=previous_key, previous_key_expires_at=previous_key_expires_at
         )
-        return self._update(record, changes, revoked=False, purged=False)
+        return self._update(record, write.changes, **write.expect)
 
     def upgrade_key(self, record: MemoryToken, *, old_key: str, new_key: str) -> bool:
-        return self._update(record, {"key": new_key}, key=old_key)
+        write = hash_upgrade(old_key=old_key, new_key=new_key)
+        return self._update(record, write.changes, **write.expect)
 
     def revoke(self, record: MemoryToken, *, purge: bool) -> bool:
-        if purge:
-            return self._update(record, {"revoked": True, "purged": True}, purged=False)
-        return self._update(record, {"revoked": True}, revoked=False)
+        write = revocation(purge=purge)
+        return self._update(record, write.changes, **write.expect)
 
     def touch(self, record: MemoryToken, *, now: datetime, stale_before: datetime | None) -> bool:
         with self._lock:

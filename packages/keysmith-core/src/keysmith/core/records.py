@@ -1,10 +1,11 @@
-"""The shape of a stored token as the core reads it, and of a token about to be stored."""
+"""The shape of a stored token as the core reads it, of a token about to be stored, and of the
+conditional writes every store makes to it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 class TokenRecord(Protocol):
@@ -53,14 +54,35 @@ class NewToken:
     scopes: tuple[Any, ...] = ()
 
 
-def rotation_changes(
+class Guarded(NamedTuple):
+    """A conditional write, the same in every store: set ``changes`` only on a row that still
+    holds every value of ``expect``, so a stale record can never undo another write."""
+
+    changes: dict[str, Any]
+    expect: dict[str, Any]
+
+
+def rotation(
     *, key: str, previous_key: str | None, previous_key_expires_at: datetime | None
-) -> dict[str, Any]:
-    """The columns a rotation writes, in every store: the new hash, the old one (kept for a
-    grace period, or None), and ``last_used_at`` cleared."""
-    return {
+) -> Guarded:
+    """A new hash, the old one kept for a grace period (or None), ``last_used_at`` cleared; only
+    on a token neither revoked nor purged."""
+    changes = {
         "key": key,
         "previous_key": previous_key,
         "previous_key_expires_at": previous_key_expires_at,
         "last_used_at": None,
     }
+    return Guarded(changes, {"revoked": False, "purged": False})
+
+
+def hash_upgrade(*, old_key: str, new_key: str) -> Guarded:
+    """The stored hash replaced, only while it is still the one that verified."""
+    return Guarded({"key": new_key}, {"key": old_key})
+
+
+def revocation(*, purge: bool) -> Guarded:
+    """Revoked (and purged), only once: the write applies to a token not yet in that state."""
+    if purge:
+        return Guarded({"revoked": True, "purged": True}, {"purged": False})
+    return Guarded({"revoked": True}, {"revoked": False})

@@ -10,7 +10,7 @@ from django.db import IntegrityError, router, transaction
 from django.db.models import Model, Q
 
 from keysmith.core.errors import PrefixCollision
-from keysmith.core.records import NewToken, rotation_changes
+from keysmith.core.records import NewToken, hash_upgrade, revocation, rotation
 from keysmith.django.prepared import PreparedRead
 from keysmith.models.base import AbstractToken
 
@@ -124,18 +124,18 @@ class DjangoTokenStore(Generic[T]):
         previous_key: str | None,
         previous_key_expires_at: datetime | None,
     ) -> bool:
-        changes = rotation_changes(
+        write = rotation(
             key=key, previous_key=previous_key, previous_key_expires_at=previous_key_expires_at
         )
-        return self._update(record, changes, revoked=False, purged=False)
+        return self._update(record, write.changes, **write.expect)
 
     def upgrade_key(self, record: T, *, old_key: str, new_key: str) -> bool:
-        return self._update(record, {"key": new_key}, key=old_key)
+        write = hash_upgrade(old_key=old_key, new_key=new_key)
+        return self._update(record, write.changes, **write.expect)
 
     def revoke(self, record: T, *, purge: bool) -> bool:
-        if purge:
-            return self._update(record, {"revoked": True, "purged": True}, purged=False)
-        return self._update(record, {"revoked": True}, revoked=False)
+        write = revocation(purge=purge)
+        return self._update(record, write.changes, **write.expect)
 
     def touch(self, record: T, *, now: datetime, stale_before: datetime | None) -> bool:
         if stale_before is None:

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from keysmith.core.audit import AuditEvent, RequestContext
-from keysmith.core.records import NewToken, rotation_changes
+from keysmith.core.records import Guarded, NewToken, hash_upgrade, revocation, rotation
 from keysmith.sqlalchemy.records import SQLToken, owner_reference
 from keysmith.sqlalchemy.tables import audit_events, token_scopes, tokens
 
@@ -157,6 +157,11 @@ def _change(record: SQLToken, values: dict[str, Any], *conditions: Any) -> Chang
     return Change(statement, values)
 
 
+def _guarded(record: SQLToken, write: Guarded) -> Change:
+    expected = (tokens.c[column] == value for column, value in write.expect.items())
+    return _change(record, write.changes, *expected)
+
+
 def replace_key(
     record: SQLToken,
     *,
@@ -164,20 +169,18 @@ def replace_key(
     previous_key: str | None,
     previous_key_expires_at: datetime | None,
 ) -> Change:
-    values = rotation_changes(
+    write = rotation(
         key=key, previous_key=previous_key, previous_key_expires_at=previous_key_expires_at
     )
-    return _change(record, values, tokens.c.revoked.is_(False), tokens.c.purged.is_(False))
+    return _guarded(record, write)
 
 
 def upgrade_key(record: SQLToken, *, old_key: str, new_key: str) -> Change:
-    return _change(record, {"key": new_key}, tokens.c.key == old_key)
+    return _guarded(record, hash_upgrade(old_key=old_key, new_key=new_key))
 
 
 def revoke(record: SQLToken, *, purge: bool) -> Change:
-    if purge:
-        return _change(record, {"revoked": True, "purged": True}, tokens.c.purged.is_(False))
-    return _change(record, {"revoked": True}, tokens.c.revoked.is_(False))
+    return _guarded(record, revocation(purge=purge))
 
 
 def touch(record: SQLToken, *, now: datetime, stale_before: datetime | None) -> Change:
