@@ -117,6 +117,52 @@ class StoreContract:
         row = store.get_by_prefix(record.prefix)
         assert (row.key, row.revoked) == (original, True)
 
+    def test_replace_key_stale_record_after_rotation_changes_nothing(self, store: Any) -> None:
+        record = store.insert(new_token())
+        stale = store.get_by_prefix(record.prefix)
+        assert store.replace_key(
+            record, key="hmac_sha256$a$first", previous_key=None, previous_key_expires_at=None
+        )
+        # The stale record still holds the hash the first rotation killed: carrying it into a
+        # grace window would bring its secret back.
+        until = NOW + timedelta(hours=1)
+        assert not store.replace_key(
+            stale, key="hmac_sha256$a$second", previous_key=stale.key, previous_key_expires_at=until
+        )
+        row = store.get_by_prefix(record.prefix)
+        assert (row.key, row.previous_key) == ("hmac_sha256$a$first", None)
+        assert stale.key != "hmac_sha256$a$second"
+
+    def test_replace_key_concurrent_rotations_exactly_one_applies(self, store: Any) -> None:
+        record = store.insert(new_token())
+        handles = [store.get_by_prefix(record.prefix) for _ in range(6)]
+        barrier = threading.Barrier(len(handles))
+        applied: list[str] = []
+        errors: list[BaseException] = []
+
+        def rotate(index: int, handle: Any) -> None:
+            key = f"hmac_sha256$a$rotation-{index}"
+            try:
+                barrier.wait()
+                if store.replace_key(
+                    handle, key=key, previous_key=None, previous_key_expires_at=None
+                ):
+                    applied.append(key)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=rotate, args=(index, handle))
+            for index, handle in enumerate(handles)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert len(applied) == 1
+        assert store.get_by_prefix(record.prefix).key == applied[0]
+
     def test_upgrade_key_matching_old_key_replaces_it(self, store: Any) -> None:
         record = store.insert(new_token())
         assert store.upgrade_key(record, old_key=record.key, new_key="hmac_sha256$a$up")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from keysmith.core import (
     RevokedToken,
     ScopeError,
     ScopePolicy,
+    TokenChanged,
     TokenPolicy,
     TokenService,
     TokenStateError,
@@ -339,10 +341,80 @@ def test_rotate_stale_record_revoked_elsewhere_raises_and_changes_nothing(
     token, raw = service.create(name="ci")
     stale = store.get_by_prefix(token.prefix)
     service.revoke(token)
-    with pytest.raises(TokenStateError, match="while it was being rotated"):
+    with pytest.raises(TokenChanged, match="since it was read"):
         service.rotate(stale)
     with pytest.raises(RevokedToken):
         service.authenticate(raw)
+
+
+def test_rotate_revoked_token_says_so_in_django_keysmith_words(service: TokenService[Any]) -> None:
+    token, _ = service.create(name="ci")
+    service.revoke(token)
+    with pytest.raises(TokenStateError, match=r"^Cannot rotate a revoked or purged token$"):
+        service.rotate(token)
+
+
+def test_rotate_stale_record_after_other_rotation_hands_out_nothing(
+    service: TokenService[Any], store: MemoryTokenStore, sink: MemoryAuditSink
+) -> None:
+    token, _ = service.create(name="ci")
+    stale = store.get_by_prefix(token.prefix)
+    winner = service.rotate(token)
+    with pytest.raises(TokenChanged):
+        service.rotate(stale)
+    assert service.authenticate(winner).prefix == token.prefix
+    assert sink.actions().count("rotated") == 1
+
+
+def test_rotate_stale_record_cannot_revive_secret_killed_by_emergency_rotation(
+    service: TokenService[Any], store: MemoryTokenStore, clock: FrozenClock
+) -> None:
+    token, leaked = service.create(name="ci")
+    stale = store.get_by_prefix(token.prefix)  # read while ``leaked`` was current
+    fresh = service.rotate(token)  # the emergency rotation: no grace, ``leaked`` dies
+    with pytest.raises(TokenChanged):
+        # A scheduled rotation with a grace window, from the record read before.
+        service.rotate(stale, grace=timedelta(hours=1))
+    clock.advance(timedelta(minutes=1))
+    with pytest.raises(InvalidToken):
+        service.authenticate(leaked)
+    assert service.authenticate(fresh).prefix == token.prefix
+
+
+def test_rotate_expired_token_refused_with_expiry_and_changes_nothing(
+    service: TokenService[Any], store: MemoryTokenStore, clock: FrozenClock
+) -> None:
+    token, _ = service.create(name="ci", expires_at=clock.now() + timedelta(days=1))
+    key = token.key
+    clock.advance(timedelta(days=2))
+    with pytest.raises(TokenStateError, match="Cannot rotate an expired token"):
+        service.rotate(token)
+    assert store.get_by_prefix(token.prefix).key == key
+
+
+def test_rotate_concurrent_threads_exactly_one_wins(
+    service: TokenService[Any], store: MemoryTokenStore
+) -> None:
+    token, _ = service.create(name="ci")
+    stale = [store.get_by_prefix(token.prefix) for _ in range(8)]
+    barrier = threading.Barrier(len(stale))
+    won: list[str] = []
+    lost: list[BaseException] = []
+
+    def rotate(record: Any) -> None:
+        barrier.wait()
+        try:
+            won.append(service.rotate(record))
+        except TokenChanged as error:
+            lost.append(error)
+
+    threads = [threading.Thread(target=rotate, args=(record,)) for record in stale]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (len(won), len(lost)) == (1, 7)
+    assert service.authenticate(won[0]).prefix == token.prefix
 
 
 def test_revoke_audits_only_state_changes(

@@ -24,4 +24,5 @@ urlpatterns = [
     path("as-view/", keysmith_required(views.PlainView.as_view())),
     path("failing/", views.failing_view),
     path("rolled-back/", views.rolled_back_view),
+    path("rename-after-revoke/", views.rename_after_revoke_view),
 ]

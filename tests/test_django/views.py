@@ -10,6 +10,7 @@ from django.views import View
 
 from keysmith.django.decorator import keysmith_required
 from keysmith.django.permissions import keysmith_scopes
+from keysmith.services.tokens import revoke_token
 
 
 def describe(request: HttpRequest) -> JsonResponse:
@@ -99,3 +100,13 @@ def rolled_back_view(request: HttpRequest) -> HttpResponse:
     Group.objects.create(name="made-in-rolled-back-view")
     transaction.set_rollback(True)
     return HttpResponse("rolled back", status=200)
+
+
+@keysmith_required
+def rename_after_revoke_view(request: HttpRequest) -> JsonResponse:
+    """Saves the request's token after someone else revoked it (the admin, another request)."""
+    token = request.keysmith_token  # type: ignore[attr-defined]
+    revoke_token(type(token).objects.get(pk=token.pk))
+    token.description = "renamed by the view"
+    token.save()
+    return describe(request)

@@ -27,6 +27,7 @@ from keysmith.core.errors import (
     RevokedToken,
     ScopeError,
     TokenAuthError,
+    TokenChanged,
     TokenStateError,
 )
 from keysmith.core.format import MAX_TOKEN_LENGTH, ParsedToken, TokenFormat, parse
@@ -84,6 +85,7 @@ __all__ = [
     "ScopePolicy",
     "SystemClock",
     "TokenAuthError",
+    "TokenChanged",
     "TokenFormat",
     "TokenHasher",
     "TokenPolicy",

@@ -57,6 +57,11 @@ class TokenStateError(KeysmithError, ValueError):
     """A lifecycle operation does not apply to the token's state (rotating a revoked token)."""
 
 
+class TokenChanged(TokenStateError):
+    """The token changed (rotated, revoked or purged) after the caller read it, so a write that
+    depended on what was read did not apply. Read the token again and retry if still wanted."""
+
+
 class PrefixCollision(KeysmithError):
     """Raised by a store when a new token's prefix is already taken; the service retries."""
 

@@ -20,7 +20,7 @@ from keysmith.core.errors import (
     KeysmithError,
     PrefixCollision,
     TokenAuthError,
-    TokenStateError,
+    TokenChanged,
 )
 from keysmith.core.format import TokenFormat
 from keysmith.core.outcome import AuthOutcome, failure_event, outcome_event
@@ -29,6 +29,7 @@ from keysmith.core.policy import (
     TokenPolicy,
     actor_id,
     candidate_keys,
+    check_rotatable,
     check_state,
     event,
     expiry_for,
@@ -129,9 +130,8 @@ class Flows:
         context: RequestContext | None = None,
         grace: timedelta | None = None,
     ) -> Flow[str]:
-        if record.revoked or record.purged:
-            raise TokenStateError("A revoked or purged token cannot be rotated.")
         now = self.clock.now()
+        check_rotatable(record, now)
         issued = self.policy.format.reissue(record.prefix)
         key = yield Compute(self.policy.hashing.hash, (issued.secret,))
         grace = grace if grace is not None else self.policy.rotation_grace
@@ -142,7 +142,10 @@ class Flows:
             {"key": key, "previous_key": previous[0], "previous_key_expires_at": previous[1]},
         )
         if not replaced:
-            raise TokenStateError("The token was revoked or purged while it was being rotated.")
+            raise TokenChanged(
+                "The token was rotated, revoked or purged since it was read; nothing was "
+                "rotated. Read it again to rotate it."
+            )
         extra: dict[str, Any] = {"actor_id": actor_id(actor)}
         if grace:
             extra["grace_seconds"] = int(grace.total_seconds())

@@ -91,7 +91,10 @@ class MemoryTokenStore:
         previous_key_expires_at: datetime | None,
     ) -> bool:
         write = rotation(
-            key=key, previous_key=previous_key, previous_key_expires_at=previous_key_expires_at
+            current_key=record.key,
+            key=key,
+            previous_key=previous_key,
+            previous_key_expires_at=previous_key_expires_at,
         )
         return self._update(record, write.changes, **write.expect)
 

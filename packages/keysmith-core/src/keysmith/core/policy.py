@@ -9,7 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from keysmith.core.audit import AuditEvent, RequestContext
-from keysmith.core.errors import ConfigurationError, ExpiredToken, RevokedToken
+from keysmith.core.errors import (
+    ConfigurationError,
+    ExpiredToken,
+    RevokedToken,
+    TokenStateError,
+)
 from keysmith.core.format import TokenFormat
 from keysmith.core.hashers import PBKDF2SHA512TokenHasher
 from keysmith.core.hashing import Hashing
@@ -96,6 +101,19 @@ def check_state(record: TokenRecord, now: datetime) -> None:
         raise RevokedToken(reason="purged" if record.purged else "revoked", token=record)
     if record.expires_at is not None and record.expires_at <= now:
         raise ExpiredToken(reason="expired", token=record)
+
+
+def check_rotatable(record: TokenRecord, now: datetime) -> None:
+    """Raise ``TokenStateError`` for a token a rotation must not hand a new secret for."""
+    if record.revoked or record.purged:
+        # django-keysmith's wording, kept for code that matches it.
+        raise TokenStateError("Cannot rotate a revoked or purged token")
+    if record.expires_at is not None and record.expires_at <= now:
+        # A new secret would be refused at once: the expiry belongs to the token, not the key.
+        raise TokenStateError(
+            f"Cannot rotate an expired token (it expired on {record.expires_at.isoformat()}); "
+            "create a new token instead."
+        )
 
 
 def is_usage_stale(record: TokenRecord, now: datetime, resolution: timedelta) -> bool:

@@ -63,17 +63,26 @@ class Guarded(NamedTuple):
 
 
 def rotation(
-    *, key: str, previous_key: str | None, previous_key_expires_at: datetime | None
+    *,
+    current_key: str,
+    key: str,
+    previous_key: str | None,
+    previous_key_expires_at: datetime | None,
 ) -> Guarded:
-    """A new hash, the old one kept for a grace period (or None), ``last_used_at`` cleared; only
-    on a token neither revoked nor purged."""
+    """A new hash, the old one kept for a grace period (or None), ``last_used_at`` cleared.
+
+    A compare-and-swap: it applies only while the stored hash is still ``current_key`` (the one
+    the caller read) and the token is neither revoked nor purged. Of concurrent rotations one
+    wins; a rotation from a stale record changes nothing, so it can neither hand out a secret
+    that is dead on arrival nor carry a hash another rotation killed into the grace window.
+    """
     changes = {
         "key": key,
         "previous_key": previous_key,
         "previous_key_expires_at": previous_key_expires_at,
         "last_used_at": None,
     }
-    return Guarded(changes, {"revoked": False, "purged": False})
+    return Guarded(changes, {"key": current_key, "revoked": False, "purged": False})
 
 
 def hash_upgrade(*, old_key: str, new_key: str) -> Guarded:

@@ -35,7 +35,8 @@ class TokenStore(Protocol[R]):
     ) -> bool:
         """Rotate: set the new hash, keep (or drop) the old one, clear ``last_used_at``.
 
-        Applies only while the token is neither revoked nor purged; returns whether it did.
+        A compare-and-swap (``records.rotation``): applies only while the stored hash is still
+        ``record.key`` and the token is neither revoked nor purged; returns whether it did.
         """
         ...
 

@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 
+from keysmith.core.records import revocation
 from keysmith.django.settings import raw_setting
 
 
@@ -63,6 +64,40 @@ class AbstractToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.token_type})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save an instance without ever undoing a lifecycle change made since it was read.
+
+        The hash columns change only through rotation and hash upgrades, and revocation and
+        purge are one-way: a save of an existing token writes every other column, never those
+        as they were read (an instance held by a view, a signal handler or a shell session may
+        predate a revoke or a rotation). ``revoked``/``purged`` set to True on the instance are
+        applied, one-way. Asking ``update_fields`` to write a hash column, or to clear a flag,
+        raises ``ValueError``.
+        """
+        # Django 4.2 still takes these positionally.
+        kwargs.update(zip(_SAVE_ARGUMENTS, args, strict=False))
+        if self._state.adding or kwargs.get("force_insert"):
+            super().save(**kwargs)
+            return
+        requested = kwargs.get("update_fields")
+        if requested is not None:
+            _refuse_lifecycle_writes(self, frozenset(requested))
+            columns = [name for name in requested if name not in LIFECYCLE_FIELDS]
+        else:
+            columns = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in LIFECYCLE_FIELDS
+            ]
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            if columns:
+                super().save(**{**kwargs, "update_fields": columns})
+            if self.revoked or self.purged:
+                write = revocation(purge=self.purged)
+                rows = type(self)._default_manager.using(using).filter(pk=self.pk)
+                rows.filter(**write.expect).update(**write.changes)
+
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
@@ -84,6 +119,31 @@ class AbstractToken(models.Model):
         from keysmith.django.runtime import get_service  # noqa: PLC0415
 
         get_service().mark_used(self)
+
+
+# Written only by the lifecycle's conditional writes (rotation, hash upgrade, revocation).
+LIFECYCLE_FIELDS = frozenset(
+    {"key", "previous_key", "previous_key_expires_at", "revoked", "purged"}
+)
+_HASH_FIELDS = ("key", "previous_key", "previous_key_expires_at")
+_SAVE_ARGUMENTS = ("force_insert", "force_update", "using", "update_fields")
+
+
+def _refuse_lifecycle_writes(token: AbstractToken, requested: frozenset[str]) -> None:
+    hashes = requested.intersection(_HASH_FIELDS)
+    if hashes:
+        raise ValueError(
+            f"save() does not write {', '.join(sorted(hashes))}: a token's secret changes only "
+            "through keysmith.services.tokens.rotate_token()."
+        )
+    cleared = [
+        name for name in ("revoked", "purged") if name in requested and not getattr(token, name)
+    ]
+    if cleared:
+        raise ValueError(
+            f"save() cannot clear {' or '.join(cleared)}: revocation and purge are final. "
+            "Issue a new token instead."
+        )
 
 
 class AbstractTokenAuditLog(models.Model):

@@ -48,7 +48,8 @@ def rotate_token(token: AbstractToken, *, request: Any = None, actor: Any = None
     """Give the token a new secret (same prefix and identity) and return the new raw token.
 
     The old raw token stops working at once, unless ``ROTATION_GRACE_SECONDS`` is set.
-    Raises ``ValueError`` for a revoked or purged token.
+    Raises ``ValueError`` for a revoked, purged or expired token, and ``TokenChanged`` (a
+    ``ValueError``) when the token was rotated, revoked or purged after ``token`` was read.
     """
     return get_service().rotate(token, actor=actor, context=request_context(request))
 

@@ -170,7 +170,10 @@ def replace_key(
     previous_key_expires_at: datetime | None,
 ) -> Change:
     write = rotation(
-        key=key, previous_key=previous_key, previous_key_expires_at=previous_key_expires_at
+        current_key=record.key,
+        key=key,
+        previous_key=previous_key,
+        previous_key_expires_at=previous_key_expires_at,
     )
     return _guarded(record, write)
 

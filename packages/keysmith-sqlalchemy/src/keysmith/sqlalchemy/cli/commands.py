@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from keysmith.core.errors import TokenStateError
+from keysmith.core.errors import TokenChanged, TokenStateError
 from keysmith.sqlalchemy.cli import render
 from keysmith.sqlalchemy.cli.context import CommandError, Context
 from keysmith.sqlalchemy.cli.parser import NEVER
@@ -76,6 +76,11 @@ def rotate(context: Context, args: argparse.Namespace) -> None:
         raw = context.service().rotate(
             record, actor=args.actor, context=context.request, grace=args.grace
         )
+    except TokenChanged as error:
+        raise CommandError(
+            f"cannot rotate {record.prefix}: it was rotated, revoked or purged since it was "
+            "read; nothing was rotated (run the command again to rotate it)"
+        ) from error
     except TokenStateError as error:
         raise CommandError(f"cannot rotate {record.prefix}: it is {record.state()}") from error
     until = f"; the old secret works until {render.when(record.previous_key_expires_at)}"
