@@ -69,3 +69,32 @@ async def test_from_url_policy_comes_from_environment(
         assert auth.source.header_name == "x-api-key"
     finally:
         await auth.service.store.engine.dispose()
+
+
+async def test_from_url_admit_hook_refuses_inactive_owner(sqlite_url: str) -> None:
+    inactive = {"mallory"}
+
+    async def owner_is_active(token: SQLToken) -> bool:
+        return token.user not in inactive
+
+    engine = make_async_engine(sqlite_url)
+    auth = from_url(engine, policy=FAST_POLICY, admit=owner_is_active, audit_buffer_seconds=0)
+    try:
+        _, alice = await auth.service.create(name="a", user="alice")
+        _, mallory = await auth.service.create(name="m", user="mallory")
+        transport = httpx.ASGITransport(KeysmithMiddleware(echo_app, auth, required=True))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            ok = await http.get("/items", headers={"x-keysmith-token": alice})
+            refused = await http.get("/items", headers={"x-keysmith-token": mallory})
+        assert ok.status_code == 200
+        assert (refused.status_code, refused.json()["code"]) == (401, "disabled_token")
+        rows = await audit_rows_unbuffered(auth)
+        assert rows[-1]["extra"]["reason"] == "not_admitted"
+    finally:
+        await engine.dispose()
+
+
+async def audit_rows_unbuffered(auth: TokenAuthenticator[SQLToken]) -> list[dict[str, Any]]:
+    query = select(audit_events).order_by(audit_events.c.id)
+    async with auth.service.store.engine.connect() as connection:
+        return [dict(row._mapping) for row in await connection.execute(query)]

@@ -28,5 +28,7 @@ urlpatterns = [
     path("throttled/", views.ThrottledView.as_view()),
     path("session-only/", views.SessionOnlyView.as_view()),
     path("function/", views.function_view),
+    path("authenticated/", views.AuthenticatedView.as_view()),
+    path("admin-only/", views.AdminView.as_view()),
     path("router/", include(router.urls)),
 ]

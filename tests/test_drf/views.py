@@ -137,3 +137,15 @@ class SessionOnlyView(OpenView):
 @permission_classes([ScopedPermission("add_user")])
 def function_view(request: Request) -> Response:
     return Response({**describe(request), "method": request.method})
+
+
+class AuthenticatedView(OpenView):
+    """DRF's own permission: any authenticated user."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class AdminView(OpenView):
+    """DRF's own permission: a staff user."""
+
+    permission_classes = [IsAdminUser]

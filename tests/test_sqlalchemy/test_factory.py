@@ -9,7 +9,7 @@ import pytest
 from contract.store_contract import fast_policy
 from support.sql_audit import audit_actions
 
-from keysmith.core import NullAuditSink, RevokedToken, TokenPolicy
+from keysmith.core import DisabledToken, NullAuditSink, RevokedToken, TokenPolicy
 from keysmith.sqlalchemy import (
     AsyncSQLAuditSink,
     SQLAuditSink,
@@ -75,3 +75,15 @@ def test_service_url_from_environment_variable(
 def test_service_policy_and_policy_options_together_rejected(sqlite_url: str) -> None:
     with pytest.raises(TypeError, match="either a TokenPolicy or policy options"):
         service(sqlite_url, policy=TokenPolicy(), default_lifetime=None)
+
+
+def test_service_admit_option_refuses_inactive_owner(database_url: str) -> None:
+    svc = service(database_url, audit_buffer_seconds=0, admit=lambda token: token.user != "gone")
+    try:
+        _, kept = svc.create(name="kept", user="here")
+        _, dropped = svc.create(name="dropped", user="gone")
+        assert svc.authenticate(kept).user == "here"
+        with pytest.raises(DisabledToken):
+            svc.authenticate(dropped)
+    finally:
+        svc.store.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy.engine import URL
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from keysmith.asgi.authenticator import TokenAuthenticator
 from keysmith.core import AuditSink, Clock, TokenPolicy
+from keysmith.core.policy import Admit
 from keysmith.sqlalchemy import SQLToken, async_service
 
 
@@ -20,6 +22,7 @@ def from_url(
     clock: Clock | None = None,
     cache_size: int = 10_000,
     audit_buffer_seconds: float = 1.0,
+    admit: Admit | None = None,
     **options: Any,
 ) -> TokenAuthenticator[SQLToken]:
     """A ``TokenAuthenticator`` over the SQL store at ``url``, auditing to its audit table.
@@ -29,8 +32,12 @@ def from_url(
     ``policy`` the token policy comes from the ``KEYSMITH_*`` variables the ``keysmith`` command
     reads too. Authentication rows are written in bulk every ``audit_buffer_seconds`` (``0``: one
     INSERT per request); ``aclose()`` the authenticator at shutdown (``KeysmithMiddleware`` does
-    on lifespan shutdown). ``options`` are ``TokenAuthenticator``'s (``header_name``, ...).
+    on lifespan shutdown). ``admit`` is the owner check (see ``TokenPolicy.admit``): a sync or
+    async callable given the ``SQLToken`` after its secret and state passed, returning False to
+    refuse it (``disabled_token``). ``options`` are ``TokenAuthenticator``'s (``header_name``...).
     """
+    if admit is not None and policy is not None:
+        policy = dataclasses.replace(policy, admit=admit)
     service = async_service(
         url,
         policy=policy,
@@ -38,5 +45,6 @@ def from_url(
         clock=clock,
         cache_size=cache_size,
         audit_buffer_seconds=audit_buffer_seconds,
+        **({"admit": admit} if admit is not None and policy is None else {}),
     )
     return TokenAuthenticator(service, **options)

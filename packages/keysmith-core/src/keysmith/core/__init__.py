@@ -19,6 +19,7 @@ from keysmith.core.checksum import checksum
 from keysmith.core.clock import Clock, FrozenClock, SystemClock
 from keysmith.core.errors import (
     ConfigurationError,
+    DisabledToken,
     ExpiredToken,
     InsufficientScope,
     InvalidToken,
@@ -63,6 +64,7 @@ __all__ = [
     "BufferedAuditSink",
     "Clock",
     "ConfigurationError",
+    "DisabledToken",
     "ExpiredToken",
     "FrozenClock",
     "HMACSHA256TokenHasher",

@@ -53,6 +53,18 @@ class RevokedToken(TokenAuthError):
     default_message = "The token has been revoked."
 
 
+class DisabledToken(InvalidToken):
+    """The secret was right and the token is live, but it may not authenticate now: its owner is
+    inactive, or the application's admission check (a model's ``can_authenticate()``, the
+    policy's ``admit`` hook) said no. Unlike a revocation this may change back.
+
+    An ``InvalidToken``, so code written against the three classic kinds still catches it.
+    """
+
+    code = "disabled_token"
+    default_message = "The token may not be used now."
+
+
 class TokenStateError(KeysmithError, ValueError):
     """A lifecycle operation does not apply to the token's state (rotating a revoked token)."""
 

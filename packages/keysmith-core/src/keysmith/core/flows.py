@@ -16,6 +16,7 @@ from keysmith.core.audit import Action, AuditEvent, RequestContext
 from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.clock import Clock
 from keysmith.core.errors import (
+    DisabledToken,
     InvalidToken,
     KeysmithError,
     PrefixCollision,
@@ -68,7 +69,14 @@ class Emit(NamedTuple):
     event: AuditEvent
 
 
-Operation = StoreCall | Compute | Emit
+class Call(NamedTuple):
+    """Call an application hook; the async service awaits what it returns when awaitable."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
+Operation = StoreCall | Compute | Emit | Call
 Flow = Generator[Operation, Any, T]
 
 
@@ -174,7 +182,7 @@ class Flows:
     def authenticate(
         self, raw: object, *, context: RequestContext | None = None, audit: bool = True
     ) -> Flow[Any]:
-        """Parse, look up, verify, check state, upgrade the hash, record usage, audit."""
+        """Parse, look up, verify, check state, admit, upgrade the hash, record usage, audit."""
         if not audit:
             # The adapters' per-request path (they audit the outcome later): one generator less.
             return self._authenticate(raw)
@@ -214,6 +222,9 @@ class Flows:
         if matched is None:
             raise InvalidToken(reason="wrong_secret", token=record)
         check_state(record, now)
+        admit = self.policy.admit
+        if admit is not None and not (yield Call(admit, (record,))):
+            raise DisabledToken(reason="not_admitted", token=record)
         hashing = self.policy.hashing
         if matched == record.key and hashing.needs_rehash(matched):
             new_key = yield Compute(hashing.hash, (parsed.secret,))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -33,6 +33,10 @@ NO_EXPIRY = _NoExpiry.NO_EXPIRY
 
 Expiry = datetime | Literal[_NoExpiry.NO_EXPIRY] | None
 
+Admit = Callable[[Any], "bool | Awaitable[bool]"]
+"""Asked after a token's secret and state passed: may it authenticate now (its owner active)?
+Return False to refuse, or raise ``DisabledToken`` with a reason of your own."""
+
 
 def _default_hashing() -> Hashing:
     return Hashing(PBKDF2SHA512TokenHasher())
@@ -50,6 +54,7 @@ class TokenPolicy:
     rotation_grace: timedelta | None = None
     max_name_length: int = 128
     create_attempts: int = 8
+    admit: Admit | None = None
 
     def __post_init__(self) -> None:
         for name in ("default_lifetime", "rotation_grace"):
@@ -58,6 +63,10 @@ class TokenPolicy:
                 raise ConfigurationError(f"{name} must be a positive timedelta or None.")
         if not isinstance(self.usage_resolution, timedelta) or self.usage_resolution < timedelta(0):
             raise ConfigurationError("usage_resolution must be a timedelta of zero or more.")
+        if self.admit is not None and not callable(self.admit):
+            raise ConfigurationError(
+                f"admit must be a callable taking the token (or None), got {self.admit!r}."
+            )
 
 
 def validate_name(name: object, max_length: int) -> str:

@@ -18,8 +18,8 @@ from keysmith.core.audit import (
 )
 from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.clock import Clock, SystemClock
-from keysmith.core.errors import TokenAuthError
-from keysmith.core.flows import Compute, Emit, Flow, Flows, Operation, StoreCall
+from keysmith.core.errors import ConfigurationError, TokenAuthError
+from keysmith.core.flows import Call, Compute, Emit, Flow, Flows, Operation, StoreCall
 from keysmith.core.outcome import AuthOutcome
 from keysmith.core.policy import Expiry, TokenPolicy
 from keysmith.core.records import TokenRecord
@@ -29,6 +29,16 @@ from keysmith.core.stores import AsyncTokenStore, TokenStore
 R = TypeVar("R", bound=TokenRecord)
 T = TypeVar("T")
 logger = logging.getLogger("keysmith")
+
+
+def _refuse_awaitable(result: Any, fn: Any) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()  # no "never awaited" warning on top of the error
+    raise ConfigurationError(
+        f"{fn!r} returned an awaitable: the synchronous TokenService needs a plain function "
+        "(use AsyncTokenService for async hooks)."
+    )
 
 
 def _log_sink_failure(event: AuditEvent) -> None:
@@ -162,6 +172,11 @@ class TokenService(_Base, Generic[R]):
             return getattr(self.store, op.method)(*op.args, **op.kwargs)
         if isinstance(op, Compute):
             return op.fn(*op.args)
+        if isinstance(op, Call):
+            result = op.fn(*op.args)
+            if inspect.isawaitable(result):
+                _refuse_awaitable(result, op.fn)
+            return result
         try:
             self.sink.emit(op.event)
         except Exception:
@@ -269,6 +284,9 @@ class AsyncTokenService(_Base, Generic[R]):
             return await getattr(self.store, op.method)(*op.args, **op.kwargs)
         if isinstance(op, Compute):
             return await asyncio.to_thread(op.fn, *op.args)
+        if isinstance(op, Call):
+            result = op.fn(*op.args)
+            return await result if inspect.isawaitable(result) else result
         try:
             outcome = self.sink.emit(op.event)
             if inspect.isawaitable(outcome):

@@ -15,7 +15,9 @@ __all__ = ["authenticate_token"]
 @sensitive_variables()
 def authenticate_token(raw_token: str | None, *, request: Any = None, audit: bool = False) -> Any:
     """Return the token the raw token belongs to, or raise ``InvalidToken`` (missing,
-    malformed, bad checksum, unknown prefix, wrong secret), ``ExpiredToken`` or ``RevokedToken``.
+    malformed, bad checksum, unknown prefix, wrong secret), ``ExpiredToken``, ``RevokedToken``
+    or ``DisabledToken`` (an ``InvalidToken``: the owner is inactive, or the model's
+    ``can_authenticate()`` said no).
 
     Parsing and the checksum come before any I/O; then one indexed read of the row, the secret
     check, the state checks, and at most two single-statement conditional UPDATEs (a hash

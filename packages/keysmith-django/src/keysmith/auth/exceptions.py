@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keysmith.core.errors import (
+    DisabledToken,
     ExpiredToken,
     InsufficientScope,
     InvalidToken,
@@ -10,4 +11,11 @@ from keysmith.core.errors import (
     TokenAuthError,
 )
 
-__all__ = ["ExpiredToken", "InsufficientScope", "InvalidToken", "RevokedToken", "TokenAuthError"]
+__all__ = [
+    "DisabledToken",
+    "ExpiredToken",
+    "InsufficientScope",
+    "InvalidToken",
+    "RevokedToken",
+    "TokenAuthError",
+]

@@ -9,6 +9,7 @@ from keysmith.core.audit import AuditSink, NullAuditSink
 from keysmith.core.buffer import BufferedAuditSink
 from keysmith.core.policy import TokenPolicy
 from keysmith.core.service import TokenService
+from keysmith.django.admission import admit
 from keysmith.django.audit import HookAuditSink, ModelAuditSink
 from keysmith.django.settings import KeysmithSettings, get_settings
 from keysmith.django.store import DjangoTokenStore
@@ -36,6 +37,7 @@ def build_service(settings: KeysmithSettings) -> TokenService[Any]:
         usage_resolution=settings.usage_resolution,
         rotation_grace=settings.rotation_grace,
         max_name_length=getattr(token_model._meta.get_field("name"), "max_length", None) or 128,
+        admit=admit,
     )
     return TokenService(
         DjangoTokenStore(token_model),

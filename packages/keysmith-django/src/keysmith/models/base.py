@@ -107,8 +107,13 @@ class AbstractToken(models.Model):
         return not self.revoked and not self.purged and not self.is_expired
 
     def can_authenticate(self) -> bool:
-        """Whether the token's state allows authentication (its secret is checked apart)."""
-        return self.is_active
+        """Whether the token may authenticate: live (not revoked, purged or expired) and owned
+        by an active user, or by nobody (a system token). Its secret is checked apart.
+
+        Authentication asks it on every request, after the secret verified; override it to add
+        rules of your own (and call ``super()``).
+        """
+        return self.is_active and owner_is_active(self)
 
     def mark_used(self, commit: bool = True) -> None:
         """Set ``last_used_at`` to now; with ``commit`` as one UPDATE of that column only."""
@@ -119,6 +124,14 @@ class AbstractToken(models.Model):
         from keysmith.django.runtime import get_service  # noqa: PLC0415
 
         get_service().mark_used(self)
+
+
+def owner_is_active(token: AbstractToken) -> bool:
+    """An owned token's user is active (``is_active``, as Django's ``ModelBackend`` reads it;
+    user models without the attribute count as active); a token without an owner passes."""
+    if token.user_id is None:
+        return True
+    return bool(getattr(token.user, "is_active", True))
 
 
 # Written only by the lifecycle's conditional writes (rotation, hash upgrade, revocation).
