@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from test_django_admin.conftest import StaffClient, TokenFactory
-from test_django_admin.helpers import CHANGELIST, HEADER, audit_rows, token_url
+from test_django_admin.helpers import (
+    CHANGELIST,
+    HEADER,
+    RAW_TOKENS,
+    action,
+    audit_rows,
+    snapshot,
+    token_url,
+)
 
-from keysmith.models import Token
 from keysmith.services.tokens import revoke_token
 
 pytestmark = pytest.mark.django_db
-
-RAW_TOKENS = re.compile(r'class="vTextField keysmith-raw-token"\s+type="text" value="([^"]+)"')
-
-
-def action(name: str, *tokens: Any, confirm: bool = False) -> dict[str, object]:
-    data: dict[str, object] = {"action": name, "_selected_action": [str(t.pk) for t in tokens]}
-    if confirm:
-        data["post"] = "yes"
-    return data
-
-
-def snapshot(token: Token) -> tuple[str, bool, bool]:
-    token.refresh_from_db()
-    return token.key, token.revoked, token.purged
 
 
 def authenticates(client: Client, raw: str) -> bool:
