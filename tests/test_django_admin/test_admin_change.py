@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client, override_settings
 from django.utils import timezone
 from test_django_admin.conftest import StaffClient, TokenFactory
-from test_django_admin.helpers import CHANGELIST, HEADER, change_form, token_url
+from test_django_admin.helpers import CHANGELIST, HEADER, change_form, token_url, user_named
 
 from keysmith.models import Token
 from keysmith.services.tokens import purge_token, revoke_token, rotate_token
@@ -110,8 +110,8 @@ def test_change_view_held_scope_outside_available_scopes_is_reported(
 def test_change_view_view_permission_only_is_read_only(
     staff_client: StaffClient, make_token: TokenFactory
 ) -> None:
-    token, _ = make_token()
     client = staff_client("view_token")
+    token, _ = make_token(user=user_named())
     response = client.get(token_url(token))
     assert response.status_code == 200
     html = response.content.decode()

@@ -11,7 +11,15 @@ from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.utils import timezone
 from test_django_admin.conftest import StaffClient
-from test_django_admin.helpers import ADD, HEADER, add_form, audit_rows, raw_token_in, token_url
+from test_django_admin.helpers import (
+    ADD,
+    HEADER,
+    add_form,
+    audit_rows,
+    raw_token_in,
+    token_url,
+    user_named,
+)
 
 from keysmith.models import Token
 
@@ -154,6 +162,6 @@ def test_add_view_without_add_permission_is_forbidden(staff_client: StaffClient)
 
 def test_add_view_with_add_permission_creates(staff_client: StaffClient) -> None:
     client = staff_client("add_token", "view_token")
-    response = client.post(ADD, add_form())
+    response = client.post(ADD, add_form(user=str(user_named().pk)))
     assert raw_token_in(response.content.decode())
     assert Token.objects.get().created_by == User.objects.get(username="staff")

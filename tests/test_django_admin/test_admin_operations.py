@@ -14,6 +14,7 @@ from test_django_admin.helpers import (
     audit_rows,
     snapshot,
     token_url,
+    user_named,
 )
 
 from keysmith.services.tokens import revoke_token
@@ -163,9 +164,9 @@ def test_purge_action_confirmed_purges_selected(
 def test_operation_without_change_permission_is_refused_and_changes_nothing(
     staff_client: StaffClient, make_token: TokenFactory, operation: str
 ) -> None:
-    token, _ = make_token()
-    before = snapshot(token)
     client = staff_client("view_token")
+    token, _ = make_token(user=user_named())
+    before = snapshot(token)
     assert client.get(token_url(token, operation)).status_code == 403
     assert client.post(token_url(token, operation), {"post": "yes"}).status_code == 403
     response = client.get(CHANGELIST)
@@ -178,8 +179,8 @@ def test_operation_without_change_permission_is_refused_and_changes_nothing(
 def test_action_with_change_permission_runs(
     staff_client: StaffClient, make_token: TokenFactory
 ) -> None:
-    token, _ = make_token()
     client = staff_client("view_token", "change_token")
+    token, _ = make_token(user=user_named())
     client.post(CHANGELIST, action("revoke_selected", token, confirm=True))
     assert snapshot(token)[1]
 
