@@ -20,6 +20,7 @@ from keysmith.admin.filters import ExpiryFilter
 from keysmith.admin.forms import TokenAdminForm
 from keysmith.admin.grants import holds
 from keysmith.admin.issued import render_issued
+from keysmith.admin.layout import ADD_FIELDSETS, CHANGE_FIELDSETS, EDITABLE_ON_CHANGE
 from keysmith.admin.operations import OPERATIONS, PURGE, REVOKE, ROTATE, Operation, perform
 from keysmith.admin.ownership import OwnTokensOnly, manages_others, only_themselves
 from keysmith.django.settings import get_settings
@@ -36,27 +37,6 @@ else:
 # The request attribute that carries the new raw token from save_form to response_add.
 ISSUED = "_keysmith_issued"
 
-ADD_FIELDSETS = (
-    (None, {"fields": ("name", "description")}),
-    ("Owner", {"fields": ("token_type", "user")}),
-    (
-        "Access",
-        {
-            "fields": ("scopes", "expires_at"),
-            "description": "Leave the expiry empty for the default lifetime "
-            "(DEFAULT_EXPIRY_DAYS). The raw token is shown once, right after saving.",
-        },
-    ),
-)
-CHANGE_FIELDSETS = (
-    (None, {"fields": ("name", "description")}),
-    ("Identity", {"fields": ("prefix", "state", "token_type", "user", "created_by")}),
-    ("Lifetime", {"fields": ("created_at", "expires_at", "last_used_at", "revoked", "purged")}),
-    ("Scopes", {"fields": ("scopes",)}),
-)
-# Everything else on the change form is read-only: state changes only through the operations,
-# and the owner, type and prefix are the token's identity.
-EDITABLE_ON_CHANGE = frozenset({"name", "description", "expires_at", "scopes"})
 # Django's own words (and translation) for an action without a selection.
 NOTHING_SELECTED = gettext_lazy(
     "Items must be selected in order to perform actions on them. No items have been changed."
