@@ -7,6 +7,7 @@ URLs typed by hand and actions posted with forged ids.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -231,3 +232,18 @@ def test_change_view_own_token_is_editable_without_manage_permission(
     mine.refresh_from_db()
     assert mine.name == "renamed"
     assert token_url(mine, "rotate") in client.get(token_url(mine)).content.decode()
+
+
+def test_docs_sample_grant_manage_others_tokens_lets_staff_see_every_token(
+    staff_client: StaffClient, make_token: TokenFactory, victim: Any
+) -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "admin.md").read_text()
+    section = page.split("## Own tokens and other users' tokens", 1)[1]
+    sample = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(sample, "docs/admin.md", "exec"), namespace)
+    client = staff_client("view_token")
+    assert not list(client.get(CHANGELIST).context["cl"].result_list)
+    namespace["allow_managing_others_tokens"](user_named())
+    listed = [token.pk for token in client.get(CHANGELIST).context["cl"].result_list]
+    assert listed == [victim[0].pk]
