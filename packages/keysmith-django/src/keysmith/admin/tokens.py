@@ -156,7 +156,9 @@ class TokenAdmin(OwnTokensOnly, ModelAdminBase):
     def _bulk(
         self, request: HttpRequest, queryset: QuerySet[Any], operation: Operation, action: str
     ) -> HttpResponseBase:
-        tokens = list(queryset.select_related("user"))
+        # The queryset holds only tokens this person reaches; the object check is a second line.
+        candidates = queryset.select_related("user")
+        tokens = [token for token in candidates if self.has_change_permission(request, token)]
         done_url = request.get_full_path()
         if not tokens:  # every selected id named a token this person does not reach
             self.message_user(request, NOTHING_SELECTED, messages.WARNING)
