@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 from test_django_admin.conftest import StaffClient, TokenFactory
 from test_django_admin.helpers import AUDIT_CHANGELIST, HEADER
 
-from keysmith.models import TokenAuditLog
+from keysmith.models import Token, TokenAuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +130,55 @@ def test_audit_admin_view_permission_can_browse(
     client = staff_client("view_tokenauditlog")
     assert client.get(AUDIT_CHANGELIST).status_code == 200
     assert staff_client(username="nobody").get(AUDIT_CHANGELIST).status_code == 403
+
+
+@pytest.fixture
+def owned_trail(client: Client, make_token: TokenFactory) -> dict[str, Token]:
+    """Rows of a token owned by ``owner``, of bob's, of a system token, and of no token."""
+    users = get_user_model().objects
+    tokens = {
+        "own": make_token(name="own", user=users.create_user("owner")),
+        "other": make_token(name="other", user=users.create_user("bob")),
+        "system": make_token(name="system", token_type="system"),
+    }
+    for _, raw in tokens.values():
+        client.get("/required/", **{HEADER: raw})
+    client.get("/required/")  # 401 without a token: a row that belongs to nobody
+    return {kind: token for kind, (token, _) in tokens.items()}
+
+
+def test_audit_changelist_without_manage_permission_lists_only_own_tokens_rows(
+    staff_client: StaffClient, owned_trail: dict[str, Token]
+) -> None:
+    assert not listed(staff_client("view_tokenauditlog"))  # owns no token
+    owner = get_user_model().objects.get(username="owner")
+    owner.is_staff = True
+    owner.save()
+    owner.user_permissions.set(Permission.objects.filter(codename="view_tokenauditlog"))
+    client = Client()
+    client.force_login(owner)
+    rows = listed(client)
+    assert {row.action for row in rows} == {"created", "auth_success"}
+    assert {row.token_id for row in rows} == {owned_trail["own"].pk}
+    html = client.get(AUDIT_CHANGELIST).content.decode()
+    for kind in ("other", "system"):
+        assert owned_trail[kind].prefix not in html
+        assert not listed(client, f"token={owned_trail[kind].prefix}")
+
+
+def test_audit_detail_of_others_row_is_as_if_missing(
+    staff_client: StaffClient, owned_trail: dict[str, Token]
+) -> None:
+    client = staff_client("view_tokenauditlog")
+    rows = TokenAuditLog.objects.all()
+    assert len(rows) == 7  # created and auth_success for each token, one without a token
+    for row in rows:
+        response = client.get(f"{AUDIT_CHANGELIST}{row.pk}/change/")
+        assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
+def test_audit_changelist_with_manage_permission_lists_every_row(
+    staff_client: StaffClient, owned_trail: dict[str, Token]
+) -> None:
+    client = staff_client("view_tokenauditlog", "manage_others_tokens")
+    assert len(listed(client)) == TokenAuditLog.objects.count() == 7

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from support.pgserver import unavailable
 
 from keysmith.models import Token, TokenAuditLog
@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
+OPTIONS = "options => options.map(option => [option.value, option.textContent.trim()])"
 
 
 @pytest.fixture
@@ -109,3 +110,61 @@ def test_admin_browser_create_token_shown_once_then_it_authenticates(
     assert status == 401
     actions = set(TokenAuditLog.objects.filter(token=token).values_list("action", flat=True))
     assert actions == {"created", "auth_success"}
+
+
+def test_admin_browser_one_permission_staff_add_form_offers_only_themselves_and_own_scopes(
+    live_server: Any, admin_user: User, sync_playwright: Any, tmp_path: Path
+) -> None:
+    base = live_server.url
+    staff = User.objects.create_user("staff", password="pw", is_staff=True)
+    add_token = Permission.objects.get(content_type__app_label="keysmith", codename="add_token")
+    staff.user_permissions.set([add_token])
+    screenshot = tmp_path / "add-form.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{base}/admin/login/?next=/admin/keysmith/token/add/")
+            page.fill("#id_username", "staff")
+            page.fill("#id_password", "pw")
+            page.click("input[type=submit]")
+            page.wait_for_selector("#id_scopes_from")  # drawn by the admin's selector script
+            owners = page.eval_on_selector_all("#id_user option", OPTIONS)
+            scopes = page.eval_on_selector_all("#id_scopes_from option", OPTIONS)
+            page.screenshot(path=str(screenshot), full_page=True)
+
+            # A forged owner, added to the page by hand, is refused by the server.
+            page.eval_on_selector(
+                "#id_user",
+                "(select, pk) => { select.add(new Option('forged', pk)); select.value = pk; }",
+                str(admin_user.pk),
+            )
+            page.fill("#id_name", "forged owner")
+            page.click("input[name=_save]")
+            refusal = page.inner_text(".errorlist")
+            owners_after_refusal = page.eval_on_selector_all("#id_user option", OPTIONS)
+
+            page.fill("#id_name", "my token")
+            page.select_option("#id_scopes_from", str(add_token.pk))
+            page.click("#id_scopes_add")
+            page.click("input[name=_save]")
+            raw = page.wait_for_selector(".keysmith-raw-token").input_value()  # type: ignore[union-attr]
+        finally:
+            browser.close()
+
+    assert owners == [[str(staff.pk), "staff"]]
+    assert scopes == [[str(add_token.pk), str(add_token)]]
+    assert screenshot.stat().st_size > 10_000
+    assert refusal == "You can create tokens only for yourself."
+    assert owners_after_refusal == owners
+    token = Token.objects.get()
+    assert (token.name, token.user, token.created_by) == ("my token", staff, staff)
+    assert list(token.scopes.all()) == [add_token]
+    status, body = get(f"{base}/required/", raw)
+    assert (status, json.loads(body)["prefix"]) == (200, token.prefix)

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client, override_settings
 from django.utils import timezone
 from test_django_admin.conftest import StaffClient, TokenFactory
-from test_django_admin.helpers import CHANGELIST, HEADER, token_url
+from test_django_admin.helpers import CHANGELIST, HEADER, change_form, token_url, user_named
 
 from keysmith.models import Token
 from keysmith.services.tokens import purge_token, revoke_token, rotate_token
@@ -19,19 +19,6 @@ from keysmith.services.tokens import purge_token, revoke_token, rotate_token
 pytestmark = pytest.mark.django_db
 
 TEST_SETTINGS = {"HASH_ITERATIONS": 10_000}
-
-
-def change_form(token: Token, **fields: object) -> dict[str, object]:
-    expires = timezone.localtime(token.expires_at) if token.expires_at else None
-    data: dict[str, object] = {
-        "name": token.name,
-        "description": token.description,
-        "scopes": [str(pk) for pk in token.scopes.values_list("pk", flat=True)],
-        "expires_at_0": expires.strftime("%Y-%m-%d") if expires else "",
-        "expires_at_1": expires.strftime("%H:%M:%S") if expires else "",
-    }
-    data.update(fields)
-    return data
 
 
 def test_change_view_shows_identity_state_and_scopes_never_hashes(
@@ -123,8 +110,8 @@ def test_change_view_held_scope_outside_available_scopes_is_reported(
 def test_change_view_view_permission_only_is_read_only(
     staff_client: StaffClient, make_token: TokenFactory
 ) -> None:
-    token, _ = make_token()
     client = staff_client("view_token")
+    token, _ = make_token(user=user_named())
     response = client.get(token_url(token))
     assert response.status_code == 200
     html = response.content.decode()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,34 +11,21 @@ from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.utils import timezone
 from test_django_admin.conftest import StaffClient
-from test_django_admin.helpers import ADD, HEADER, audit_rows, token_url
+from test_django_admin.helpers import (
+    ADD,
+    HEADER,
+    add_form,
+    audit_rows,
+    raw_token_in,
+    token_url,
+    user_named,
+)
 
 from keysmith.models import Token
 
 pytestmark = pytest.mark.django_db
 
-RAW_TOKEN = re.compile(r'class="vTextField keysmith-raw-token"\s+type="text" value="([^"]+)"')
 TEST_SETTINGS = {"HASH_ITERATIONS": 10_000}
-
-
-def add_form(**fields: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "name": "deploy bot",
-        "description": "",
-        "token_type": "user",
-        "user": "",
-        "scopes": [],
-        "expires_at_0": "",
-        "expires_at_1": "",
-    }
-    data.update(fields)
-    return data
-
-
-def raw_token_in(html: str) -> str:
-    found = RAW_TOKEN.findall(html)
-    assert len(found) == 1, "the one-time page must show exactly one raw token"
-    return found[0]
 
 
 def test_add_view_post_creates_token_and_shows_raw_token_once(
@@ -176,6 +162,6 @@ def test_add_view_without_add_permission_is_forbidden(staff_client: StaffClient)
 
 def test_add_view_with_add_permission_creates(staff_client: StaffClient) -> None:
     client = staff_client("add_token", "view_token")
-    response = client.post(ADD, add_form())
+    response = client.post(ADD, add_form(user=str(user_named().pk)))
     assert raw_token_in(response.content.decode())
     assert Token.objects.get().created_by == User.objects.get(username="staff")

@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from test_django_admin.conftest import StaffClient, TokenFactory
-from test_django_admin.helpers import CHANGELIST, HEADER, audit_rows, token_url
+from test_django_admin.helpers import (
+    CHANGELIST,
+    HEADER,
+    RAW_TOKENS,
+    action,
+    audit_rows,
+    snapshot,
+    token_url,
+    user_named,
+)
 
-from keysmith.models import Token
 from keysmith.services.tokens import revoke_token
 
 pytestmark = pytest.mark.django_db
-
-RAW_TOKENS = re.compile(r'class="vTextField keysmith-raw-token"\s+type="text" value="([^"]+)"')
-
-
-def action(name: str, *tokens: Any, confirm: bool = False) -> dict[str, object]:
-    data: dict[str, object] = {"action": name, "_selected_action": [str(t.pk) for t in tokens]}
-    if confirm:
-        data["post"] = "yes"
-    return data
-
-
-def snapshot(token: Token) -> tuple[str, bool, bool]:
-    token.refresh_from_db()
-    return token.key, token.revoked, token.purged
 
 
 def authenticates(client: Client, raw: str) -> bool:
@@ -173,9 +164,9 @@ def test_purge_action_confirmed_purges_selected(
 def test_operation_without_change_permission_is_refused_and_changes_nothing(
     staff_client: StaffClient, make_token: TokenFactory, operation: str
 ) -> None:
-    token, _ = make_token()
-    before = snapshot(token)
     client = staff_client("view_token")
+    token, _ = make_token(user=user_named())
+    before = snapshot(token)
     assert client.get(token_url(token, operation)).status_code == 403
     assert client.post(token_url(token, operation), {"post": "yes"}).status_code == 403
     response = client.get(CHANGELIST)
@@ -188,8 +179,8 @@ def test_operation_without_change_permission_is_refused_and_changes_nothing(
 def test_action_with_change_permission_runs(
     staff_client: StaffClient, make_token: TokenFactory
 ) -> None:
-    token, _ = make_token()
     client = staff_client("view_token", "change_token")
+    token, _ = make_token(user=user_named())
     client.post(CHANGELIST, action("revoke_selected", token, confirm=True))
     assert snapshot(token)[1]
 

@@ -1,4 +1,4 @@
-"""The audit-log admin: browsable and filterable, strictly read-only."""
+"""The audit-log admin: browsable and filterable, strictly read-only, own tokens' rows only."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import quote
+from django.db.models import Model
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from keysmith.admin.filters import PathFilter, TokenPrefixFilter
+from keysmith.admin.ownership import OwnTokensOnly
 
 if TYPE_CHECKING:
     ModelAdminBase = admin.ModelAdmin[Any]
@@ -32,7 +34,7 @@ FIELDS = (
 )
 
 
-class TokenAuditLogAdmin(ModelAdminBase):
+class TokenAuditLogAdmin(OwnTokensOnly, ModelAdminBase):
     list_display = (
         "created_at",
         "action",
@@ -58,6 +60,16 @@ class TokenAuditLogAdmin(ModelAdminBase):
     list_per_page = 100
     # Counting every row of a large audit table twice per page view costs more than it tells.
     show_full_result_count = False
+    # A row belongs to its token's owner; rows without a token, or of a system token, to
+    # nobody: only those who manage others' tokens see them.
+    owner_lookup = "token__user"
+
+    def token_model(self) -> type[Model]:
+        related: type[Model] = self.model._meta.get_field("token").related_model
+        return related
+
+    def token_of(self, entry: Any) -> Any:
+        return entry.token
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,23 +1,28 @@
 """The token admin: creation through the service (raw token shown once), a change form that
-cannot un-revoke, and revoke / purge / rotate behind a confirmation page."""
+cannot un-revoke, revoke / purge / rotate behind a confirmation page, each on own tokens only."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models import ForeignKey, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from keysmith.admin.filters import ExpiryFilter
 from keysmith.admin.forms import TokenAdminForm
+from keysmith.admin.grants import holds
 from keysmith.admin.issued import render_issued
+from keysmith.admin.layout import ADD_FIELDSETS, CHANGE_FIELDSETS, EDITABLE_ON_CHANGE
 from keysmith.admin.operations import OPERATIONS, PURGE, REVOKE, ROTATE, Operation, perform
+from keysmith.admin.ownership import OwnTokensOnly, manages_others, only_themselves
 from keysmith.django.settings import get_settings
 from keysmith.django.store import resolve_scopes
 from keysmith.management.lookup import state_of
@@ -32,30 +37,13 @@ else:
 # The request attribute that carries the new raw token from save_form to response_add.
 ISSUED = "_keysmith_issued"
 
-ADD_FIELDSETS = (
-    (None, {"fields": ("name", "description")}),
-    ("Owner", {"fields": ("token_type", "user")}),
-    (
-        "Access",
-        {
-            "fields": ("scopes", "expires_at"),
-            "description": "Leave the expiry empty for the default lifetime "
-            "(DEFAULT_EXPIRY_DAYS). The raw token is shown once, right after saving.",
-        },
-    ),
+# Django's own words (and translation) for an action without a selection.
+NOTHING_SELECTED = gettext_lazy(
+    "Items must be selected in order to perform actions on them. No items have been changed."
 )
-CHANGE_FIELDSETS = (
-    (None, {"fields": ("name", "description")}),
-    ("Identity", {"fields": ("prefix", "state", "token_type", "user", "created_by")}),
-    ("Lifetime", {"fields": ("created_at", "expires_at", "last_used_at", "revoked", "purged")}),
-    ("Scopes", {"fields": ("scopes",)}),
-)
-# Everything else on the change form is read-only: state changes only through the operations,
-# and the owner, type and prefix are the token's identity.
-EDITABLE_ON_CHANGE = frozenset({"name", "description", "expires_at", "scopes"})
 
 
-class TokenAdmin(ModelAdminBase):
+class TokenAdmin(OwnTokensOnly, ModelAdminBase):
     form = TokenAdminForm
     change_form_template = "admin/keysmith/token/change_form.html"
     list_display = ("prefix", "name", "user", "token_type", "state", "expires_at", "last_used_at")
@@ -80,15 +68,31 @@ class TokenAdmin(ModelAdminBase):
         fields = flatten_fieldsets(self.get_fieldsets(request, obj))
         return tuple(name for name in fields if name not in EDITABLE_ON_CHANGE)
 
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        if db_field.name == "user" and not manages_others(request.user, self.model):
+            kwargs.update(only_themselves(db_field, request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # A class of this request's own, so that the form checks scopes against its person.
+        return type(form.__name__, (form,), {"actor": request.user})
+
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
+        if "user" not in initial and not manages_others(request.user, self.model):
+            initial["user"] = request.user.pk
         if "scopes" not in initial:
             permissions = self.model._meta.get_field("scopes").related_model
             try:
                 defaults = resolve_scopes(permissions, get_settings().DEFAULT_SCOPES)
             except ValueError:  # reported by the system checks; the admin still opens
                 defaults = []
-            initial["scopes"] = [permission.pk for permission in defaults]
+            initial["scopes"] = [p.pk for p in defaults if holds(request.user, p)]
         return initial
 
     @sensitive_variables("raw")
@@ -96,10 +100,14 @@ class TokenAdmin(ModelAdminBase):
         if change:
             return super().save_form(request, form, change)
         data = form.cleaned_data
+        owner = data.get("user")
+        mine = owner is not None and owner.pk == request.user.pk
+        if not mine and not manages_others(request.user, self.model):
+            raise PermissionDenied  # the form offers no other owner: this is a second line
         token, raw = create_token(
             name=data["name"],
             description=data.get("description") or "",
-            user=data.get("user"),
+            user=owner,
             token_type=data.get("token_type") or None,
             scopes=list(data.get("scopes") or ()),
             expires_at=data.get("expires_at"),
@@ -148,8 +156,13 @@ class TokenAdmin(ModelAdminBase):
     def _bulk(
         self, request: HttpRequest, queryset: QuerySet[Any], operation: Operation, action: str
     ) -> HttpResponseBase:
-        tokens = list(queryset.select_related("user"))
+        # The queryset holds only tokens this person reaches; the object check is a second line.
+        candidates = queryset.select_related("user")
+        tokens = [token for token in candidates if self.has_change_permission(request, token)]
         done_url = request.get_full_path()
+        if not tokens:  # every selected id named a token this person does not reach
+            self.message_user(request, NOTHING_SELECTED, messages.WARNING)
+            return HttpResponseRedirect(done_url)
         return perform(self, request, tokens, operation, done_url=done_url, action=action)
 
     def get_urls(self) -> list[URLPattern]:

@@ -12,6 +12,9 @@ from django.utils import timezone
 from keysmith.core.records import revocation
 from keysmith.django.settings import raw_setting
 
+# Without it, a person sees and manages only the tokens they own in the admin (docs/admin.md).
+MANAGE_OTHERS_TOKENS = "manage_others_tokens"
+
 
 class AbstractToken(models.Model):
     """An API token. Only the hash of its secret is stored (``key``); ``prefix`` is public."""
@@ -60,6 +63,7 @@ class AbstractToken(models.Model):
             models.Index(fields=["expires_at"]),
             models.Index(fields=["revoked"]),
         ]
+        permissions = [(MANAGE_OTHERS_TOKENS, "Can manage tokens of other users")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.token_type})"
