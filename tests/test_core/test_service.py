@@ -494,9 +494,9 @@ def test_failing_sink_never_breaks_operations(
     assert "audit sink failed" in caplog.text
 
 
-def test_service_defaults_use_pbkdf2_and_logging_sink() -> None:
+def test_service_defaults_use_sha256_and_logging_sink() -> None:
     svc = TokenService(MemoryTokenStore())
-    assert svc.policy.hashing.primary.algorithm == "pbkdf2_sha512"
+    assert svc.policy.hashing.primary.algorithm == "sha256"
     assert type(svc.sink).__name__ == "LoggingAuditSink"
     assert svc.cache is not None
     assert svc.cache.max_entries == 10_000

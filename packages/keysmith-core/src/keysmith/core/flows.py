@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from keysmith.core.audit import Action, AuditEvent, RequestContext
+from keysmith.core.budget import FailureTracker
 from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.clock import Clock
 from keysmith.core.errors import (
@@ -23,7 +24,7 @@ from keysmith.core.errors import (
     TokenAuthError,
     TokenChanged,
 )
-from keysmith.core.format import TokenFormat
+from keysmith.core.format import ParsedToken, TokenFormat
 from keysmith.core.outcome import AuthOutcome, failure_event, outcome_event
 from keysmith.core.policy import (
     Expiry,
@@ -84,11 +85,16 @@ class Flows:
     """Builds the flow of each lifecycle operation from a policy, a clock and a cache."""
 
     def __init__(
-        self, policy: TokenPolicy, clock: Clock, cache: VerifiedSecretCache | None
+        self,
+        policy: TokenPolicy,
+        clock: Clock,
+        cache: VerifiedSecretCache | None,
+        failures: FailureTracker | None = None,
     ) -> None:
         self.policy = policy
         self.clock = clock
         self.cache = cache
+        self.failures = failures
 
     def create(
         self,
@@ -180,13 +186,24 @@ class Flows:
         yield StoreCall("touch", (record,), {"now": self.clock.now(), "stale_before": None})
 
     def authenticate(
-        self, raw: object, *, context: RequestContext | None = None, audit: bool = True
+        self,
+        raw: object,
+        *,
+        context: RequestContext | None = None,
+        audit: bool = True,
+        client: str | None = None,
     ) -> Flow[Any]:
-        """Parse, look up, verify, check state, admit, upgrade the hash, record usage, audit."""
+        """Parse, look up, verify, check state, admit, upgrade the hash, record usage, audit.
+
+        ``client`` (the caller's address) is what failed slow verifications are counted under;
+        without it, the context's address.
+        """
+        if client is None and context is not None:
+            client = context.ip_address
         if not audit:
             # The adapters' per-request path (they audit the outcome later): one generator less.
-            return self._authenticate(raw)
-        return self._audited(self._authenticate(raw), context)
+            return self._authenticate(raw, client)
+        return self._audited(self._authenticate(raw, client), context)
 
     def _audited(self, flow: Flow[Any], context: RequestContext | None) -> Flow[Any]:
         try:
@@ -212,41 +229,69 @@ class Flows:
             outcome.audited = True
             yield Emit(built)
 
-    def _authenticate(self, raw: object) -> Flow[Any]:
+    def _authenticate(self, raw: object, client: str | None) -> Flow[Any]:
         parsed = TokenFormat.parse(raw)
+        # This frame outlives the call in an error report's traceback, where no
+        # sensitive_variables filter reaches: keep only the parsed token, whose repr hides the
+        # secret.
+        del raw
+        hashing = self.policy.hashing
         record = yield StoreCall("get_by_prefix", (parsed.prefix,))
         if record is None:
+            hashing.pad(parsed.secret, 0)
             raise InvalidToken(reason="unknown_prefix")
         now = self.clock.now()
-        matched = yield from self._verify(record, parsed.secret, now)
+        matched = yield from self._verify(record, parsed, now, client)
         if matched is None:
             raise InvalidToken(reason="wrong_secret", token=record)
         check_state(record, now)
         admit = self.policy.admit
         if admit is not None and not (yield Call(admit, (record,))):
             raise DisabledToken(reason="not_admitted", token=record)
-        hashing = self.policy.hashing
         if matched == record.key and hashing.needs_rehash(matched):
             new_key = yield Compute(hashing.hash, (parsed.secret,))
             upgraded = yield StoreCall(
                 "upgrade_key", (record,), {"old_key": matched, "new_key": new_key}
             )
-            if upgraded and self.cache is not None:
+            if upgraded and self.cache is not None and hashing.is_slow(new_key):
                 self.cache.remember(record.prefix, new_key, parsed.secret)
         resolution = self.policy.usage_resolution
         if is_usage_stale(record, now, resolution):
             yield StoreCall("touch", (record,), {"now": now, "stale_before": now - resolution})
         return record
 
-    def _verify(self, record: Any, secret: str, now: datetime) -> Flow[str | None]:
-        """The stored hash the secret matches, or None; the slow hasher only on a cache miss."""
-        cache = self.cache
+    def _verify(
+        self, record: Any, parsed: ParsedToken, now: datetime, client: str | None
+    ) -> Flow[str | None]:
+        """The stored hash the secret matches, or None.
+
+        Fast hashes are checked inline, every candidate and decoys up to a constant count, so
+        timing says nothing about a grace window. A slow hash runs only on a cache miss, and
+        only while the failure budget admits this client; a failed run is charged to it.
+        """
+        hashing, matched, fast = self.policy.hashing, None, 0
         for key in candidate_keys(record, now):
-            known = cache.check(record.prefix, key, secret) if cache is not None else None
-            if known is None:
-                known = yield Compute(self.policy.hashing.verify, (secret, key))
-                if known and cache is not None:
-                    cache.remember(record.prefix, key, secret)
-            if known:
-                return key
-        return None
+            if not hashing.is_slow(key):
+                fast += 1
+                if hashing.verify(parsed.secret, key) and matched is None:
+                    matched = key
+            elif matched is None and (yield from self._verify_slow(record, key, parsed, client)):
+                matched = key
+        hashing.pad(parsed.secret, fast)
+        return matched
+
+    def _verify_slow(
+        self, record: Any, key: str, parsed: ParsedToken, client: str | None
+    ) -> Flow[bool]:
+        cache, failures = self.cache, self.failures
+        known = cache.check(record.prefix, key, parsed.secret) if cache is not None else None
+        if known is not None:
+            return known
+        if failures is not None and not failures.admits(record.prefix, client):
+            raise InvalidToken(reason="failure_budget", token=record)
+        verified: bool = yield Compute(self.policy.hashing.verify, (parsed.secret, key))
+        if verified and cache is not None:
+            cache.remember(record.prefix, key, parsed.secret)
+        elif not verified and failures is not None:
+            failures.record_failure(record.prefix, client)
+        return verified

@@ -18,7 +18,12 @@ DEFAULT_ITERATIONS = 100_000
 
 @runtime_checkable
 class TokenHasher(Protocol):
-    """What keysmith needs of a hasher; ``algorithm`` is the first ``$`` field it writes."""
+    """What keysmith needs of a hasher; ``algorithm`` is the first ``$`` field it writes.
+
+    A hasher may also say ``slow = False`` (verification costs about a microsecond): keysmith
+    then verifies its hashes inline, without the verified-secret cache or the failure budget.
+    Without the attribute a hasher counts as slow.
+    """
 
     algorithm: str
 
@@ -36,6 +41,8 @@ class BaseTokenHasher(ABC):
     """
 
     algorithm: str = ""
+    # Whether a verification costs enough to be worth remembering (key stretching does).
+    slow: bool = True
 
     @abstractmethod
     def hash(self, secret: str) -> str: ...
@@ -91,6 +98,29 @@ class PBKDF2SHA512TokenHasher(BaseTokenHasher):
         return f"{self.algorithm}${iterations}${salt}${base64.b64encode(digest).decode()}"
 
 
+class SHA256TokenHasher(BaseTokenHasher):
+    """Unkeyed SHA-256 of the secret: ``sha256$<b64>``, the default for new tokens.
+
+    Token secrets carry about 190 bits of entropy, so guessing one from its hash is out of reach
+    without key stretching (NIST SP 800-63B asks for stretching only for low-entropy secrets),
+    as GitHub's tokens and djangorestframework-api-key rely on. A verification costs about a
+    microsecond, so a forged secret costs an attacker as much as a valid request costs us.
+    """
+
+    algorithm = "sha256"
+    slow = False
+
+    def hash(self, secret: str) -> str:
+        digest = hashlib.sha256(secret.encode()).digest()
+        return f"{self.algorithm}${base64.b64encode(digest).decode()}"
+
+    def verify(self, secret: str, hashed: str) -> bool:
+        return hmac.compare_digest(self.hash(secret).encode(), hashed.encode())
+
+    def needs_rehash(self, hashed: str) -> bool:
+        return algorithm_of(hashed) != self.algorithm
+
+
 class HMACSHA256TokenHasher(BaseTokenHasher):
     """Keyed HMAC-SHA256 with a server-side pepper: ``hmac_sha256$<pepper id>$<b64>``.
 
@@ -100,6 +130,7 @@ class HMACSHA256TokenHasher(BaseTokenHasher):
     """
 
     algorithm = "hmac_sha256"
+    slow = False
 
     def __init__(self, peppers: Mapping[str, str | bytes], current: str | None = None) -> None:
         if not peppers:

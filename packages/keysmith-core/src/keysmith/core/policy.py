@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from keysmith.core.audit import AuditEvent, RequestContext
+from keysmith.core.budget import FailureBudget
 from keysmith.core.errors import (
     ConfigurationError,
     ExpiredToken,
@@ -16,7 +17,7 @@ from keysmith.core.errors import (
     TokenStateError,
 )
 from keysmith.core.format import TokenFormat
-from keysmith.core.hashers import PBKDF2SHA512TokenHasher
+from keysmith.core.hashers import SHA256TokenHasher
 from keysmith.core.hashing import Hashing
 from keysmith.core.records import TokenRecord
 from keysmith.core.scopes import ScopePolicy
@@ -39,7 +40,7 @@ Return False to refuse, or raise ``DisabledToken`` with a reason of your own."""
 
 
 def _default_hashing() -> Hashing:
-    return Hashing(PBKDF2SHA512TokenHasher())
+    return Hashing(SHA256TokenHasher())
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class TokenPolicy:
     max_name_length: int = 128
     create_attempts: int = 8
     admit: Admit | None = None
+    failure_budget: FailureBudget | None = field(default_factory=FailureBudget)
 
     def __post_init__(self) -> None:
         for name in ("default_lifetime", "rotation_grace"):
@@ -63,6 +65,8 @@ class TokenPolicy:
                 raise ConfigurationError(f"{name} must be a positive timedelta or None.")
         if not isinstance(self.usage_resolution, timedelta) or self.usage_resolution < timedelta(0):
             raise ConfigurationError("usage_resolution must be a timedelta of zero or more.")
+        if self.failure_budget is not None and not isinstance(self.failure_budget, FailureBudget):
+            raise ConfigurationError("failure_budget must be a FailureBudget or None.")
         if self.admit is not None and not callable(self.admit):
             raise ConfigurationError(
                 f"admit must be a callable taking the token (or None), got {self.admit!r}."

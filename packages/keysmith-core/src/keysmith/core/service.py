@@ -16,6 +16,7 @@ from keysmith.core.audit import (
     RequestContext,
     sink_enabled,
 )
+from keysmith.core.budget import FailureTracker
 from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.clock import Clock, SystemClock
 from keysmith.core.errors import ConfigurationError, TokenAuthError
@@ -59,7 +60,9 @@ class _Base:
         self.sink: AuditSink = sink if sink is not None else LoggingAuditSink()
         self.clock: Clock = clock or SystemClock()
         self.cache = VerifiedSecretCache(cache_size) if cache_size else None
-        self.flows = Flows(self.policy, self.clock, self.cache)
+        budget = self.policy.failure_budget
+        self.failures = FailureTracker(budget) if budget is not None else None
+        self.flows = Flows(self.policy, self.clock, self.cache, self.failures)
 
     @property
     def auditing(self) -> bool:
@@ -115,9 +118,16 @@ class TokenService(_Base, Generic[R]):
         )
 
     def authenticate(
-        self, raw: object, *, context: RequestContext | None = None, audit: bool = True
+        self,
+        raw: object,
+        *,
+        context: RequestContext | None = None,
+        audit: bool = True,
+        client: str | None = None,
     ) -> R:
-        record: R = self._run(self.flows.authenticate(raw, context=context, audit=audit))
+        flow = self.flows.authenticate(raw, context=context, audit=audit, client=client)
+        del raw  # kept out of this frame too: error reports show frame locals
+        record: R = self._run(flow)
         return record
 
     def rotate(
@@ -227,9 +237,16 @@ class AsyncTokenService(_Base, Generic[R]):
         )
 
     async def authenticate(
-        self, raw: object, *, context: RequestContext | None = None, audit: bool = True
+        self,
+        raw: object,
+        *,
+        context: RequestContext | None = None,
+        audit: bool = True,
+        client: str | None = None,
     ) -> R:
-        record: R = await self._run(self.flows.authenticate(raw, context=context, audit=audit))
+        flow = self.flows.authenticate(raw, context=context, audit=audit, client=client)
+        del raw  # kept out of this frame too: error reports show frame locals
+        record: R = await self._run(flow)
         return record
 
     async def rotate(
