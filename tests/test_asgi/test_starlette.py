@@ -62,7 +62,7 @@ def test_backend_valid_token_gives_starlette_user_and_scopes(keys: Keys) -> None
         "authenticated": True,
         "name": record.prefix,
         "is_base_user": True,
-        "scopes": ["read", "write"],
+        "scopes": ["authenticated", "read", "write"],
         "token": True,
     }
 

@@ -15,6 +15,7 @@ from keysmith.core.hashers import PBKDF2SHA512TokenHasher
 from keysmith.core.hashing import Hashing
 from keysmith.core.records import TokenRecord
 from keysmith.core.scopes import ScopePolicy
+from keysmith.core.untrusted import bounded_extra
 
 TOKEN_TYPES = ("user", "system")
 
@@ -130,5 +131,7 @@ def event(
         token_prefix=getattr(token, "prefix", None),
         status_code=status_code,
         context=context,
-        extra=dict(extra or {}),
+        # Text in ``extra`` may come from the client (an adapter's or an application's own
+        # details), so it is bounded like the request context.
+        extra=bounded_extra(extra) if extra else {},
     )
