@@ -13,6 +13,18 @@ from keysmith.core.outcome import AuthOutcome
 from keysmith.django.settings import get_settings
 from keysmith.django.validators import header_name as header_display_name
 
+__all__ = [
+    "HttpResponseServiceUnavailable",
+    "HttpResponseTooManyRequests",
+    "HttpResponseUnauthorized",
+    "challenge",
+    "header_display_name",
+    "rate_limited",
+    "refusal",
+    "service_unavailable",
+    "unauthorized",
+]
+
 CONTENT_TYPE = "text/plain; charset=utf-8"
 # The realm of keysmith's challenge, for plain Django views as for DRF's.
 REALM = "api"
