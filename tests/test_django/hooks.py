@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keysmith.core.errors import InvalidToken, RateLimited
+from keysmith.auth.exceptions import InvalidToken, RateLimited
 from keysmith.hashers import PBKDF2SHA512TokenHasher
 
 calls: list[dict[str, Any]] = []

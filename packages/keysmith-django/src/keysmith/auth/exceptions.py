@@ -6,8 +6,18 @@ from keysmith.core.errors import (
     ExpiredToken,
     InsufficientScope,
     InvalidToken,
+    RateLimited,
     RevokedToken,
+    ServiceUnavailable,
     TokenAuthError,
 )
 
-__all__ = ["ExpiredToken", "InsufficientScope", "InvalidToken", "RevokedToken", "TokenAuthError"]
+__all__ = [
+    "ExpiredToken",
+    "InsufficientScope",
+    "InvalidToken",
+    "RateLimited",
+    "RevokedToken",
+    "ServiceUnavailable",
+    "TokenAuthError",
+]
