@@ -91,8 +91,8 @@ _WHAT_FAILED = {STORE_UNAVAILABLE: "the token store", RATE_LIMIT_UNAVAILABLE: "t
 
 def unavailable(reason: str) -> ServiceUnavailable:
     """The 503 for the exception being handled, logged with its traceback (call it in an
-    ``except`` block). Tracebacks hold no secret: keysmith's frames are not rendered with
-    their locals, and SQL errors are raised without their parameters."""
+    ``except`` block). A logged traceback shows code and messages, never local variables, and
+    keysmith's SQL errors carry no statement parameters: the raw token stays out of the log."""
     logging.getLogger("keysmith").exception(
         "keysmith: %s failed; answering 503 Service Unavailable", _WHAT_FAILED.get(reason, reason)
     )
