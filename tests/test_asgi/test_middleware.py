@@ -47,7 +47,7 @@ async def test_middleware_valid_token_attaches_token_user_and_scopes(keys: Keys)
         "state_token": record.prefix,
         "authenticated": True,
         "display_name": record.prefix,
-        "scopes": ["read", "write"],
+        "scopes": ["authenticated", "read", "write"],
     }
 
 

@@ -43,7 +43,7 @@ async def test_from_url_authenticates_and_audits_rows_with_status(
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         ok = await http.get("/status/201", params={"keysmith_token": raw})
         refused = await http.get("/items", headers={"x-keysmith-token": raw[:-1] + "x"})
-    assert (ok.status_code, ok.json()["scopes"]) == (201, ["read"])
+    assert (ok.status_code, ok.json()["scopes"]) == (201, ["authenticated", "read"])
     assert refused.status_code == 401
     rows = await audit_rows(auth)
     assert [(r["action"], r["status_code"], r["path"]) for r in rows] == [

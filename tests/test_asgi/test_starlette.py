@@ -62,7 +62,7 @@ def test_backend_valid_token_gives_starlette_user_and_scopes(keys: Keys) -> None
         "authenticated": True,
         "name": record.prefix,
         "is_base_user": True,
-        "scopes": ["read", "write"],
+        "scopes": ["authenticated", "read", "write"],
         "token": True,
     }
 
@@ -134,3 +134,27 @@ def test_backend_rate_limited_answers_429_through_on_auth_error(keys: Keys) -> N
         response = client.get("/")
     assert (response.status_code, response.headers["retry-after"]) == (429, "5")
     assert response.json()["code"] == "rate_limited"
+
+
+@requires("authenticated")
+async def members(request: Request) -> JSONResponse:
+    return JSONResponse({"member": request.user.display_name})
+
+
+@pytest.mark.parametrize("arrangement", ["backend", "middleware_alone"])
+def test_requires_authenticated_admits_valid_token_refuses_none(
+    keys: Keys, arrangement: str
+) -> None:
+    auth = keys.authenticator()
+    if arrangement == "backend":
+        layer = Middleware(
+            AuthenticationMiddleware, backend=KeysmithBackend(auth), on_error=on_auth_error
+        )
+    else:
+        layer = Middleware(KeysmithMiddleware, authenticator=auth)
+    members_app = Starlette(routes=[Route("/members", members)], middleware=[layer])
+    with TestClient(members_app) as client:
+        record, raw = issue(client, keys, "read")
+        response = client.get("/members", headers={HEADER: raw})
+        assert (response.status_code, response.json()) == (200, {"member": record.prefix})
+        assert client.get("/members").status_code == 403

@@ -39,7 +39,7 @@ def test_websocket_valid_token_is_accepted_with_token_in_scope(keys: Keys) -> No
         record, raw = issue(client, keys, scopes=("chat",))
         with client.websocket_connect("/ws", headers={"x-keysmith-token": raw}) as ws:
             seen = ws.receive_json()
-    assert (seen["token"], seen["scopes"]) == (record.prefix, ["chat"])
+    assert (seen["token"], seen["scopes"]) == (record.prefix, ["authenticated", "chat"])
     [audited] = keys.auth_events()
     assert (audited.action, audited.status_code, audited.context.method) == (
         "auth_success",

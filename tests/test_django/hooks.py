@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from keysmith.auth.exceptions import InvalidToken, RateLimited
 from keysmith.hashers import PBKDF2SHA512TokenHasher
 
 calls: list[dict[str, Any]] = []
@@ -19,7 +20,17 @@ def failing_hook(**kwargs: Any) -> None:
 
 def rate_limit_hook(request: Any, raw_token: str | None = None) -> None:
     if request.META.get("HTTP_X_BLOCK") == "yes":
-        raise PermissionError("too many")
+        raise RateLimited(retry_after=30)
+
+
+def broken_rate_limit_hook(request: Any, raw_token: str | None = None) -> None:
+    """A limiter whose backend is down: its exception is not a limit."""
+    raise ConnectionError("the rate-limit cache is unreachable")
+
+
+def refusing_rate_limit_hook(request: Any, raw_token: str | None = None) -> None:
+    """A 0.1.2-style hook refusing the token with keysmith's own authentication error."""
+    raise InvalidToken("blocked by the hook")
 
 
 class CountingHasher(PBKDF2SHA512TokenHasher):

@@ -33,6 +33,32 @@ def test_checks_bad_settings_reported_at_startup() -> None:
         call_command("check")
 
 
+@pytest.mark.parametrize(
+    ("header", "meant"),
+    [
+        ("X-KEYSMITH-TOKEN", "HTTP_X_KEYSMITH_TOKEN"),
+        ("X_API_KEY", "HTTP_X_API_KEY"),
+        ("x-api-key", "HTTP_X_API_KEY"),
+        ("HTTP_X API KEY", "HTTP_X_API_KEY"),
+        ("http_x_api_key", "HTTP_X_API_KEY"),
+    ],
+)
+def test_checks_header_name_without_http_prefix_is_an_error_naming_the_key(
+    header: str, meant: str
+) -> None:
+    with override_settings(KEYSMITH={"HEADER_NAME": header}):
+        [message] = [m for m in checks.run_checks() if m.id == "keysmith.E009"]
+        assert f"Use '{meant}'" in (message.hint or "")
+        with pytest.raises(SystemCheckError, match=r"keysmith\.E009"):
+            call_command("check")
+
+
+@pytest.mark.parametrize("header", ["", "   ", "HTTP_", "HTTP_X-Y\n", "Ω"])
+def test_checks_header_name_unusable_is_an_error(header: str) -> None:
+    with override_settings(KEYSMITH={"HEADER_NAME": header}):
+        assert keysmith_ids() == ["keysmith.E009"]
+
+
 @override_settings(USE_TZ=False)
 def test_checks_use_tz_off_is_an_error() -> None:
     assert keysmith_ids() == ["keysmith.E015"]

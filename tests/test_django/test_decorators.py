@@ -109,6 +109,26 @@ def test_keysmith_scopes_without_token_is_401(client: Client) -> None:
     assert client.get("/scopes-only/", **{HEADER: "bad"}).content.startswith(b"Your session")
 
 
+CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token"'
+
+
+@pytest.mark.parametrize("path", ["/required/", "/class/", "/scopes-only/", "/scoped/"])
+@pytest.mark.parametrize("token", [None, "bad"])
+def test_decorators_401_carries_the_drf_challenge(
+    client: Client, path: str, token: str | None
+) -> None:
+    headers = {HEADER: token} if token else {}
+    response = client.get(path, **headers)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == CHALLENGE
+
+
+@override_settings(KEYSMITH={"HEADER_NAME": "HTTP_X_API_KEY"})
+def test_decorators_401_challenge_names_the_configured_header(client: Client) -> None:
+    response = client.get("/required/")
+    assert response["WWW-Authenticate"] == 'Keysmith realm="api", header="X-Api-Key"'
+
+
 # The ASGI handler runs each request's sync code in a thread of its own, on its own connection,
 # so the rows must be committed.
 @pytest.mark.django_db(transaction=True)

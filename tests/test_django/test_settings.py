@@ -68,7 +68,7 @@ def test_load_settings_unknown_key_warns_with_suggestion() -> None:
         ({"TOKEN_SECRET_LENGTH": 8}, "keysmith.E006", "between 16 and 256"),
         ({"TOKEN_SECRET_LENGTH": "32"}, "keysmith.E006", "integer"),
         ({"ALLOW_QUERY_PARAM": "yes"}, "keysmith.E009", "True or False"),
-        ({"HEADER_NAME": "X-Api-Key"}, "keysmith.E009", "request.META key"),
+        ({"HEADER_NAME": "X-Api-Key"}, "keysmith.E009", "request.META header key"),
         ({"AVAILABLE_SCOPES": "read"}, "keysmith.E009", "list of permission codenames"),
         ({"DEFAULT_EXPIRY_DAYS": -3}, "keysmith.E009", "positive number"),
         ({"VERIFIED_CACHE_SIZE": -1}, "keysmith.E009", "zero or more"),

@@ -80,10 +80,11 @@ def test_async_sql_audit_sink_event_without_token_writes_row(database_url: str) 
 
 
 def test_sql_audit_sink_oversized_request_values_truncated_to_columns(engine: Engine) -> None:
+    # The request context itself bounds the method and keeps only a parseable address.
     long_context = RequestContext(path="/p", method="M" * 40, ip_address="1" * 80)
     SQLAuditSink(engine).emit(event(context=long_context, action="x" * 50))
     row = audit_rows(engine)[-1]
-    assert (row["method"], row["ip_address"], row["action"]) == ("M" * 16, "1" * 45, "x" * 32)
+    assert (row["method"], row["ip_address"], row["action"]) == ("M" * 16, None, "x" * 32)
 
 
 def test_sql_audit_sink_missing_table_logs_and_returns(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,45 @@ def test_python_m_keysmith_sqlalchemy_help_lists_commands(tmp_path: Path) -> Non
     assert result.returncode == 0
     for command in ("init", "create", "list", "show", "rotate", "revoke", "purge", "audit"):
         assert command in result.stdout
+
+
+def test_console_script_init_creates_database_file_owner_only(tmp_path: Path) -> None:
+    folder_mode = stat.S_IMODE(tmp_path.stat().st_mode)
+    # Under this umask a file SQLite creates itself is 0644.
+    old = os.umask(0o022)
+    try:
+        result = keysmith(tmp_path, "init")
+    finally:
+        os.umask(old)
+    assert (result.returncode, result.stderr) == (0, "")
+    database = tmp_path / "keysmith.sqlite3"
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == folder_mode
+
+
+def test_console_script_init_existing_open_file_keeps_mode_and_warns(tmp_path: Path) -> None:
+    database = tmp_path / "keysmith.sqlite3"
+    database.touch()
+    database.chmod(0o644)
+    result = keysmith(tmp_path, "init")
+    assert result.returncode == 0
+    assert result.stderr == (
+        "keysmith: warning: keysmith.sqlite3 is open to other users (mode 0644); "
+        "run: chmod 600 keysmith.sqlite3\n"
+    )
+    assert stat.S_IMODE(database.stat().st_mode) == 0o644
+    database.chmod(0o600)
+    assert keysmith(tmp_path, "init").stderr == ""
+
+
+def test_console_script_list_and_show_escape_control_characters(tmp_path: Path) -> None:
+    assert keysmith(tmp_path, "init").returncode == 0
+    name = "ops\x1b]0;pwned\x07\x1b[2J"
+    made = keysmith(tmp_path, "--json", "create", "--name", name, "--description", "a\nb")
+    prefix = json.loads(made.stdout)["prefix"]
+    for argv in (("list",), ("show", prefix)):
+        shown = keysmith(tmp_path, *argv).stdout
+        assert "\x1b" not in shown
+        assert "\x07" not in shown
+        assert "ops\\x1b]0;pwned\\x07\\x1b[2J" in shown
+    assert "a\\nb" in keysmith(tmp_path, "show", prefix).stdout

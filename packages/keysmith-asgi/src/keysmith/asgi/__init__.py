@@ -10,10 +10,11 @@ from keysmith.asgi.authenticator import Outcome, TokenAuthenticator
 from keysmith.asgi.extract import DEFAULT_HEADER, DEFAULT_QUERY_PARAM, TokenSource
 from keysmith.asgi.middleware import KeysmithMiddleware
 from keysmith.asgi.ratelimit import RateLimited, RateLimitHook
-from keysmith.asgi.responses import DEFAULT_MESSAGES, ErrorReply
+from keysmith.asgi.responses import ErrorReply
 from keysmith.asgi.sql import from_url
 from keysmith.asgi.types import OUTCOME_KEY, STATE_TOKEN_ATTRIBUTE, TOKEN_KEY
 from keysmith.asgi.user import AnonymousUser, TokenCredentials, TokenUser
+from keysmith.core.messages import DEFAULT_MESSAGES
 
 __version__ = "0.2.0"
 

@@ -12,11 +12,12 @@ from typing import Generic, TypeVar
 
 from keysmith.asgi.context import request_context
 from keysmith.asgi.extract import DEFAULT_HEADER, TokenSource
-from keysmith.asgi.ratelimit import RateLimited, RateLimitHook, run_hook
+from keysmith.asgi.ratelimit import RateLimitHook, run_hook
 from keysmith.asgi.responses import Replies
 from keysmith.asgi.types import OUTCOME_KEY, STATE_TOKEN_ATTRIBUTE, TOKEN_KEY, Scope
 from keysmith.asgi.user import AnonymousUser, TokenCredentials, TokenUser
 from keysmith.core import AsyncTokenService, AuthOutcome, InvalidToken, TokenAuthError, TokenRecord
+from keysmith.core.errors import STORE_UNAVAILABLE, RateLimited, hook_refusal, unavailable
 
 R = TypeVar("R", bound=TokenRecord)
 
@@ -66,20 +67,31 @@ class TokenAuthenticator(Generic[R]):
             raw, outcome.error = None, error
         try:
             await run_hook(self.rate_limit, scope, raw)
-            if outcome.error is None and raw is not None:
-                outcome.token = await self.service.authenticate(raw, audit=False)
-                outcome.scopes = await self.service.store.scopes_of(outcome.token)
-        except TokenAuthError as error:
-            outcome.error = error
-            outcome.rate_limited = isinstance(error, RateLimited)
+        except Exception as error:
+            outcome.error = hook_refusal(error)
+        if outcome.error is None and raw is not None:
+            await self._authenticate(raw, outcome)
+        outcome.rate_limited = isinstance(outcome.error, RateLimited)
         self._attach(scope, outcome)
         if not deferred:
             # Audited now, before any response exists: a failure is known to answer 401 (or
-            # 429), a success's status is not known (0).
+            # 429, 503), a success's status is not known (0).
             failure = outcome.error
             status = self.replies.for_error(failure).status if failure else 0
             await self.audit(scope, outcome, status)
         return outcome
+
+    async def _authenticate(self, raw: str, outcome: Outcome) -> None:
+        try:
+            token = await self.service.authenticate(raw, audit=False)
+            outcome.scopes = await self.service.store.scopes_of(token)
+            outcome.token = token
+        except TokenAuthError as error:
+            outcome.error = error
+        except Exception:
+            # Any store (SQL, memory, an application's own) fails in its own way; whatever it
+            # raised, no verdict was reached: 503, never a 500 and never a silent 401.
+            outcome.error = unavailable(STORE_UNAVAILABLE)
 
     async def require(self, scope: Scope, outcome: Outcome) -> None:
         """Record that the endpoint needed a token and got none (audited as ``missing_token``)."""
@@ -109,7 +121,7 @@ class TokenAuthenticator(Generic[R]):
         scope[TOKEN_KEY] = token
         scope.setdefault("state", {})[STATE_TOKEN_ATTRIBUTE] = token
         if token is not None:
-            scope["auth"] = TokenCredentials(outcome.scopes)
+            scope["auth"] = TokenCredentials(outcome.scopes, authenticated=True)
             scope["user"] = TokenUser(token)
         else:
             # Another authentication layer may already have set these; keep its answer.

@@ -15,7 +15,7 @@ from fastapi.security import APIKeyHeader, SecurityScopes
 from starlette.requests import HTTPConnection
 
 from keysmith.asgi.authenticator import TokenAuthenticator
-from keysmith.asgi.responses import WS_POLICY_VIOLATION, ErrorReply
+from keysmith.asgi.responses import ErrorReply
 from keysmith.core import InsufficientScope, TokenRecord, require_scopes
 
 R = TypeVar("R", bound=TokenRecord)
@@ -70,5 +70,5 @@ class KeysmithToken(APIKeyHeader, Generic[R]):
 
 def _refuse(request: HTTPConnection, reply: ErrorReply) -> NoReturn:
     if request.scope["type"] == "websocket":
-        raise WebSocketException(code=WS_POLICY_VIOLATION, reason=reply.code)
+        raise WebSocketException(code=reply.close_code, reason=reply.code)
     raise HTTPException(reply.status, detail=reply.detail, headers=dict(reply.headers))

@@ -1,4 +1,9 @@
-"""The rate-limit hook: called before authentication; raising ``RateLimited`` answers 429."""
+"""The rate-limit hook: called before authentication; raising ``RateLimited`` answers 429.
+
+The rule is the core's (``keysmith.core.errors.hook_refusal``), the same as Django's:
+``RateLimited`` is a limit (429), another ``TokenAuthError`` refuses the token (401), and any
+other exception means the limiter itself failed (503).
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,11 @@ import inspect
 from collections.abc import Awaitable, Callable
 
 from keysmith.asgi.types import Scope
-from keysmith.core import TokenAuthError
+from keysmith.core.errors import RateLimited
 
 RateLimitHook = Callable[[Scope, str | None], Awaitable[None] | None]
 
-
-class RateLimited(TokenAuthError):
-    """Raise from a rate-limit hook to refuse the request with 429 Too Many Requests.
-
-    ``retry_after`` (seconds) becomes the ``Retry-After`` header when given. As a
-    ``TokenAuthError`` it is audited like any other failed authentication.
-    """
-
-    code = "rate_limited"
-    default_message = "Too many authentication attempts. Try again later."
-
-    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
-        super().__init__(message, reason="rate_limited")
-        if retry_after is not None and (isinstance(retry_after, bool) or retry_after < 0):
-            raise ValueError(f"retry_after must be a number of seconds, got {retry_after!r}.")
-        self.retry_after = None if retry_after is None else int(retry_after)
+__all__ = ["RateLimitHook", "RateLimited", "run_hook"]
 
 
 async def run_hook(hook: RateLimitHook | None, scope: Scope, raw: str | None) -> None:

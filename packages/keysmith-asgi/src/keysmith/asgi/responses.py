@@ -1,28 +1,29 @@
-"""The error answers (401, 403, 429) as framework-free data, and how to send them over ASGI."""
+"""The error answers (401, 403, 429, 503) as framework-free data, and how to send them over ASGI."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from keysmith.asgi.extract import TokenSource
-from keysmith.asgi.ratelimit import RateLimited
 from keysmith.asgi.types import Send
 from keysmith.core import TokenAuthError
-from keysmith.core.errors import ConfigurationError
-
-DEFAULT_MESSAGES: Mapping[str, str] = MappingProxyType(
-    {
-        "missing_token": "Authentication credentials were not provided.",
-        "invalid_token": "Your session has expired or the token is invalid.",
-        "insufficient_scope": "You do not have permission to perform this action.",
-        "rate_limited": "Too many authentication attempts. Try again later.",
-    }
+from keysmith.core.errors import ConfigurationError, RateLimited, ServiceUnavailable
+from keysmith.core.messages import (
+    DEFAULT_MESSAGES,
+    INSUFFICIENT_SCOPE,
+    INVALID_TOKEN,
+    MISSING_TOKEN,
+    RATE_LIMITED,
+    SERVICE_UNAVAILABLE,
+    UNAVAILABLE_RETRY_AFTER,
 )
-# RFC 6455 close code "policy violation": a websocket's 401, sent before the handshake completes.
+
+# RFC 6455 close codes, sent before the handshake completes (the client then sees HTTP 403):
+# "policy violation" for a refused token, "try again later" when no verdict could be reached.
 WS_POLICY_VIOLATION = 1008
+WS_TRY_AGAIN_LATER = 1013
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class ErrorReply:
     code: str
     detail: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    close_code: int = WS_POLICY_VIOLATION  # how a websocket handshake is refused instead
 
     def body(self) -> bytes:
         body = {"detail": self.detail, "code": self.code}
@@ -72,30 +74,35 @@ class Replies:
         self.messages = {**DEFAULT_MESSAGES, **(messages or {})}
 
     def for_error(self, error: TokenAuthError) -> ErrorReply:
-        """401 for a bad, expired or revoked token; 429 when the rate-limit hook refused."""
+        """401 for a bad, expired or revoked token; 429 when the rate-limit hook refused; 503
+        when the store or the rate limiter failed."""
         if isinstance(error, RateLimited):
             after = error.retry_after
             headers = {"Retry-After": str(after)} if after is not None else {}
-            return ErrorReply(429, error.code, self.messages["rate_limited"], headers)
+            return ErrorReply(429, error.code, self.messages[RATE_LIMITED], headers)
+        if isinstance(error, ServiceUnavailable):
+            headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)}
+            message = self.messages[SERVICE_UNAVAILABLE]
+            return ErrorReply(503, SERVICE_UNAVAILABLE, message, headers, WS_TRY_AGAIN_LATER)
         # The core tells expired and revoked apart only after the secret verified, so the code
         # says nothing to someone who holds just the public prefix.
-        header = challenge(self.source, "invalid_token")
+        header = challenge(self.source, INVALID_TOKEN)
         return ErrorReply(
-            401, error.code, self.messages["invalid_token"], {"WWW-Authenticate": header}
+            401, error.code, self.messages[INVALID_TOKEN], {"WWW-Authenticate": header}
         )
 
     def missing(self) -> ErrorReply:
         header = challenge(self.source)
         return ErrorReply(
-            401, "missing_token", self.messages["missing_token"], {"WWW-Authenticate": header}
+            401, MISSING_TOKEN, self.messages[MISSING_TOKEN], {"WWW-Authenticate": header}
         )
 
     def forbidden(self, missing_scopes: frozenset[str]) -> ErrorReply:
         header = challenge(self.source, "insufficient_scope", " ".join(sorted(missing_scopes)))
         return ErrorReply(
             403,
-            "insufficient_scope",
-            self.messages["insufficient_scope"],
+            INSUFFICIENT_SCOPE,
+            self.messages[INSUFFICIENT_SCOPE],
             {"WWW-Authenticate": header},
         )
 
@@ -110,4 +117,4 @@ async def send_reply(send: Send, reply: ErrorReply) -> None:
 
 async def close_websocket(send: Send, reply: ErrorReply) -> None:
     """Refuse a websocket handshake: close before accepting (the server answers 403)."""
-    await send({"type": "websocket.close", "code": WS_POLICY_VIOLATION, "reason": reply.code})
+    await send({"type": "websocket.close", "code": reply.close_code, "reason": reply.code})

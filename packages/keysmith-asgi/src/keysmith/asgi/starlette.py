@@ -1,7 +1,7 @@
 """Starlette: an ``AuthenticationBackend`` over keysmith, so ``@requires("write")`` sees scopes.
 
 Use with Starlette's ``AuthenticationMiddleware(app, backend=KeysmithBackend(auth),
-on_error=on_auth_error)``; ``on_auth_error`` turns refusals into keysmith's 401/429 answers.
+on_error=on_auth_error)``; ``on_auth_error`` turns refusals into keysmith's 401/429/503 answers.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from keysmith.asgi.authenticator import TokenAuthenticator
 from keysmith.asgi.responses import ErrorReply
-from keysmith.asgi.user import TokenUser
+from keysmith.asgi.user import TokenUser, credential_names
 from keysmith.core import TokenRecord
 
 R = TypeVar("R", bound=TokenRecord)
@@ -50,11 +50,13 @@ class KeysmithBackend(AuthenticationBackend, Generic[R]):
             raise KeysmithAuthenticationError(self.authenticator.replies.for_error(outcome.error))
         if outcome.token is None:
             return None
-        return AuthCredentials(sorted(outcome.scopes)), KeysmithUser(outcome.token)
+        # "authenticated" first, as Starlette's own backends grant it: @requires("authenticated")
+        return AuthCredentials(credential_names(outcome.scopes)), KeysmithUser(outcome.token)
 
 
 def on_auth_error(conn: HTTPConnection, exc: Exception) -> Response:
-    """``on_error`` for ``AuthenticationMiddleware``: keysmith's JSON 401/429 with its headers."""
+    """``on_error`` for ``AuthenticationMiddleware``: keysmith's JSON 401/429/503 with its
+    headers."""
     if isinstance(exc, KeysmithAuthenticationError):
         reply = exc.reply
         return Response(reply.body(), reply.status, dict(reply.headers), "application/json")

@@ -14,11 +14,21 @@ from keysmith.core import TokenRecord
 R = TypeVar("R", bound=TokenRecord)
 
 
-class TokenCredentials:
-    """What the token may do: the scope names it was granted, sorted."""
+# Starlette's credential for "someone authenticated": ``@requires("authenticated")``.
+AUTHENTICATED = "authenticated"
 
-    def __init__(self, scopes: Iterable[str] = ()) -> None:
-        self.scopes = sorted(scopes)
+
+def credential_names(scopes: Iterable[str]) -> list[str]:
+    """An authenticated token's credentials: ``"authenticated"``, then its scope names, sorted."""
+    return [AUTHENTICATED, *sorted(set(scopes) - {AUTHENTICATED})]
+
+
+class TokenCredentials:
+    """What the caller may do: for a token, ``"authenticated"`` and the token's scope names
+    (``credential_names``); nothing without one."""
+
+    def __init__(self, scopes: Iterable[str] = (), *, authenticated: bool = False) -> None:
+        self.scopes = credential_names(scopes) if authenticated else sorted(scopes)
 
     def __repr__(self) -> str:
         return f"TokenCredentials(scopes={self.scopes!r})"

@@ -9,6 +9,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from keysmith.core.untrusted import MAX_METHOD, MAX_PATH, MAX_USER_AGENT, bounded, escape, valid_ip
+
 
 class Action:
     """The audit actions, as stored in the ``action`` column."""
@@ -22,12 +24,28 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class RequestContext:
-    """What an adapter knows of the request an event happened in."""
+    """What an adapter knows of the request an event happened in.
+
+    Clients choose these values, so they are bounded here, once for every adapter: the path to
+    ``MAX_PATH`` characters, the method to ``MAX_METHOD``, the user agent to
+    ``MAX_USER_AGENT``; ``ip_address`` is kept only when it parses as an IP address.
+    """
 
     path: str = ""
     method: str = ""
     ip_address: str | None = None
     user_agent: str | None = None
+
+    def __post_init__(self) -> None:
+        # Cheap when nothing needs cutting (four length checks); a subclass inherits it.
+        if len(self.path) > MAX_PATH:
+            object.__setattr__(self, "path", self.path[:MAX_PATH])
+        if len(self.method) > MAX_METHOD:
+            object.__setattr__(self, "method", self.method[:MAX_METHOD])
+        if self.user_agent is not None and len(self.user_agent) > MAX_USER_AGENT:
+            object.__setattr__(self, "user_agent", bounded(self.user_agent, MAX_USER_AGENT))
+        if self.ip_address is not None:
+            object.__setattr__(self, "ip_address", valid_ip(self.ip_address))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +99,17 @@ class LoggingAuditSink:
 
     def emit(self, event: AuditEvent) -> None:
         context = event.context or RequestContext()
+        # Escaped: a client's control characters must not split or forge log lines.
         self.logger.log(
             self.level,
             "keysmith %s token=%s status=%s method=%s path=%s ip=%s extra=%s",
             event.action,
-            event.token_prefix or "-",
+            escape(event.token_prefix or "-"),
             event.status_code,
-            context.method or "-",
-            context.path or "-",
-            context.ip_address or "-",
-            dict(event.extra),
+            escape(context.method or "-"),
+            escape(context.path or "-"),
+            escape(context.ip_address or "-"),
+            escape(dict(event.extra)),
         )
 
 

@@ -161,3 +161,16 @@ def broken_rule(raw: object) -> str | None:  # noqa: PLR0912 (one return per doc
 
 
 parse = TokenFormat.parse
+
+
+PASTED_TOKEN = (
+    "expected a token prefix such as tok_AbCd1234, not a whole token (the part before ':')"
+)
+
+
+def prefix_argument(text: str) -> str:
+    """``text`` as a prefix typed by an operator; ``ValueError`` without echoing it when it is a
+    pasted raw token (it would carry the secret into the terminal, logs and shell history)."""
+    if ":" in text:
+        raise ValueError(PASTED_TOKEN)
+    return text

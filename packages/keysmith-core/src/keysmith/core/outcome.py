@@ -8,10 +8,10 @@ from typing import Any
 
 from keysmith.core.audit import Action, AuditEvent, RequestContext
 from keysmith.core.errors import TokenAuthError
+from keysmith.core.messages import MISSING_TOKEN, RATE_LIMITED
 from keysmith.core.policy import event
 
-MISSING_TOKEN = "missing_token"
-RATE_LIMITED = "rate_limited"
+__all__ = ["MISSING_TOKEN", "RATE_LIMITED", "AuthOutcome", "failure_event", "outcome_event"]
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from keysmith.core.hashers import SHA256TokenHasher
 from keysmith.core.hashing import Hashing
 from keysmith.core.records import TokenRecord
 from keysmith.core.scopes import ScopePolicy
+from keysmith.core.untrusted import bounded_extra
 
 TOKEN_TYPES = ("user", "system")
 
@@ -161,5 +162,7 @@ def event(
         token_prefix=getattr(token, "prefix", None),
         status_code=status_code,
         context=context,
-        extra=dict(extra or {}),
+        # Text in ``extra`` may come from the client (an adapter's or an application's own
+        # details), so it is bounded like the request context.
+        extra=bounded_extra(extra) if extra else {},
     )

@@ -7,7 +7,9 @@ from keysmith.core.errors import (
     ExpiredToken,
     InsufficientScope,
     InvalidToken,
+    RateLimited,
     RevokedToken,
+    ServiceUnavailable,
     TokenAuthError,
 )
 
@@ -16,6 +18,8 @@ __all__ = [
     "ExpiredToken",
     "InsufficientScope",
     "InvalidToken",
+    "RateLimited",
     "RevokedToken",
+    "ServiceUnavailable",
     "TokenAuthError",
 ]

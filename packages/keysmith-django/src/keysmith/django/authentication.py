@@ -3,18 +3,22 @@ view decorators and the DRF authentication class."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
+from django.db import DatabaseError
 from django.views.decorators.debug import sensitive_variables
 
-from keysmith.core.errors import TokenAuthError
+from keysmith.core.errors import (
+    STORE_UNAVAILABLE,
+    RateLimited,
+    TokenAuthError,
+    hook_refusal,
+    unavailable,
+)
 from keysmith.core.outcome import AuthOutcome
 from keysmith.django.context import http_request, read_raw_token, request_context
 from keysmith.django.runtime import get_service
 from keysmith.django.settings import get_settings
-
-logger = logging.getLogger("keysmith")
 
 OUTCOME = "_keysmith_outcome"
 TOKEN_REQUIRED = "_keysmith_auth_required"
@@ -34,7 +38,9 @@ def authenticate_request(request: Any) -> Outcome:
     """Read the token, run ``RATE_LIMIT_HOOK``, authenticate; only the first call does work.
 
     Sets ``request.keysmith_token``, ``request.keysmith_user`` and
-    ``request.keysmith_auth_error``. A hook that raises blocks the request (``rate_limited``).
+    ``request.keysmith_auth_error``. A hook that raises blocks the request: ``RateLimited`` as
+    ``rate_limited`` (429), any other failure of the hook or of the database as
+    ``ServiceUnavailable`` (503).
     """
     req = http_request(request)
     known: Outcome | None = getattr(req, OUTCOME, None)
@@ -48,8 +54,10 @@ def authenticate_request(request: Any) -> Outcome:
             if settings.RATE_LIMIT_HOOK is not None:
                 settings.RATE_LIMIT_HOOK(request=req, raw_token=raw)
         except Exception as error:
-            logger.info("keysmith: RATE_LIMIT_HOOK blocked a request (%s)", type(error).__name__)
-            outcome.rate_limited = True
+            # The core's rule, the same for every adapter: RateLimited is a limit (429), another
+            # TokenAuthError refuses the token (401), anything else is a broken limiter (503).
+            outcome.error = hook_refusal(error)
+            outcome.rate_limited = isinstance(outcome.error, RateLimited)
         else:
             try:
                 outcome.token = get_service().authenticate(raw, audit=False)
@@ -57,6 +65,10 @@ def authenticate_request(request: Any) -> Outcome:
                 # Kept without its traceback: the frames would tie the request into a
                 # reference cycle that only the garbage collector could free.
                 outcome.error = error.with_traceback(None)
+            except DatabaseError:
+                # The database is down or refused the read: no verdict, so 503, never a 500
+                # (and never a 401 that would tell a valid token's holder it is bad).
+                outcome.error = unavailable(STORE_UNAVAILABLE)
     req.keysmith_token = outcome.token
     req.keysmith_user = getattr(outcome.token, "user", None)
     req.keysmith_auth_error = outcome.error

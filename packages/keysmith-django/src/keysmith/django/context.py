@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
 
 from keysmith.core.audit import RequestContext
+from keysmith.core.untrusted import valid_ip
 from keysmith.django.redaction import redact_query_token
 from keysmith.django.settings import KeysmithSettings, get_settings
 
@@ -28,40 +27,22 @@ def http_request(request: Any) -> Any:
     return getattr(request, "_request", request)
 
 
-# Longer than any textual address, even IPv6 with an embedded IPv4 part and a zone id.
-_MAX_IP_TEXT = 100
-
-
-def _valid_ip(value: object) -> str | None:
-    if not isinstance(value, str) or not value or len(value) > _MAX_IP_TEXT:
-        return None  # long values are never cached: the cache stays small whatever clients send
-    return _normalised_ip(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _normalised_ip(value: str) -> str | None:
-    # Parsing an address costs more than the rest of the audit context; clients repeat theirs.
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
-
-
 def client_ip(request: Any, *, trust_proxies: bool) -> str | None:
     """``REMOTE_ADDR``; with ``trust_proxies`` the first ``X-Forwarded-For`` entry if it is an
     IP address (anything else falls back to ``REMOTE_ADDR``)."""
     meta = request.META
     if trust_proxies:
-        forwarded = _valid_ip(str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")[0])
+        forwarded = valid_ip(str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")[0])
         if forwarded is not None:
             return forwarded
-    return _valid_ip(meta.get("REMOTE_ADDR"))
+    return valid_ip(meta.get("REMOTE_ADDR"))
 
 
 def request_context(
     request: Any, settings: KeysmithSettings | None = None
 ) -> DjangoRequestContext | None:
-    """The audit context of a request (None without one). ``path`` never holds a query string."""
+    """The audit context of a request (None without one), bounded by ``RequestContext``.
+    ``path`` never holds a query string."""
     if request is None:
         return None
     settings = settings or get_settings()

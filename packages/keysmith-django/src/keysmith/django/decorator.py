@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpResponseBase
 
 from keysmith.django.authentication import authenticate_request, require_token
-from keysmith.django.http import rate_limited, unauthorized
+from keysmith.django.http import refusal, unauthorized
 from keysmith.django.views import protect
 
 
@@ -19,7 +19,8 @@ def keysmith_required(
     invalid_message: str | None = None,
 ) -> Any:
     """401 without a token (unless ``allow_anonymous``) and 401 for an invalid, expired or
-    revoked one (always). Bare (``@keysmith_required``) or called with options; on function
+    revoked one (always), each with a ``WWW-Authenticate`` challenge; 429 and 503 as the
+    middleware answers them. Bare (``@keysmith_required``) or called with options; on function
     views, ``as_view()`` results, View classes and, through ``method_decorator``, methods.
     """
 
@@ -29,8 +30,9 @@ def keysmith_required(
         outcome = authenticate_request(request)
         if outcome.token is not None:
             return None
-        if outcome.rate_limited:
-            return rate_limited()
+        refused = refusal(outcome)
+        if refused is not None:
+            return refused
         if outcome.error is not None:
             return unauthorized(invalid_message, "invalid_token")
         return None if allow_anonymous else unauthorized(missing_message, "missing_token")

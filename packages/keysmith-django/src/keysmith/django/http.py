@@ -1,12 +1,33 @@
-"""The responses keysmith answers with: 401 for missing or bad tokens, 429 when rate limited."""
+"""The responses keysmith answers with: 401 for missing or bad tokens (with a
+``WWW-Authenticate`` challenge), 429 when rate limited, 503 when no verdict could be reached."""
 
 from __future__ import annotations
 
+import functools
+
 from django.http import HttpResponse
 
+from keysmith.core.errors import RateLimited, ServiceUnavailable
+from keysmith.core.messages import RATE_LIMITED, SERVICE_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
+from keysmith.core.outcome import AuthOutcome
 from keysmith.django.settings import get_settings
+from keysmith.django.validators import header_name as header_display_name
+
+__all__ = [
+    "HttpResponseServiceUnavailable",
+    "HttpResponseTooManyRequests",
+    "HttpResponseUnauthorized",
+    "challenge",
+    "header_display_name",
+    "rate_limited",
+    "refusal",
+    "service_unavailable",
+    "unauthorized",
+]
 
 CONTENT_TYPE = "text/plain; charset=utf-8"
+# The realm of keysmith's challenge, for plain Django views as for DRF's.
+REALM = "api"
 
 
 class HttpResponseUnauthorized(HttpResponse):
@@ -17,14 +38,47 @@ class HttpResponseTooManyRequests(HttpResponse):
     status_code = 429
 
 
+class HttpResponseServiceUnavailable(HttpResponse):
+    status_code = 503
+
+
+@functools.lru_cache(maxsize=32)
+def challenge(realm: str, meta_key: str) -> str:
+    """The ``WWW-Authenticate`` value naming the header to send the token in."""
+    # Built once per realm and header: every refused request sends it.
+    return f'Keysmith realm="{realm}", header="{header_display_name(meta_key)}"'
+
+
 def unauthorized(message: str | None, key: str) -> HttpResponseUnauthorized:
     """401 with ``message``, or the configured message ``key`` when none is given."""
-    return HttpResponseUnauthorized(
-        message or get_settings().message(key), content_type=CONTENT_TYPE
-    )
+    settings = get_settings()
+    response = HttpResponseUnauthorized(message or settings.message(key), content_type=CONTENT_TYPE)
+    response["WWW-Authenticate"] = challenge(REALM, settings.HEADER_NAME)
+    return response
 
 
-def rate_limited() -> HttpResponseTooManyRequests:
-    return HttpResponseTooManyRequests(
-        get_settings().message("rate_limited"), content_type=CONTENT_TYPE
+def rate_limited(retry_after: int | None = None) -> HttpResponseTooManyRequests:
+    response = HttpResponseTooManyRequests(
+        get_settings().message(RATE_LIMITED), content_type=CONTENT_TYPE
     )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def service_unavailable() -> HttpResponseServiceUnavailable:
+    response = HttpResponseServiceUnavailable(
+        get_settings().message(SERVICE_UNAVAILABLE), content_type=CONTENT_TYPE
+    )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
+def refusal(outcome: AuthOutcome) -> HttpResponse | None:
+    """429 or 503 when the outcome refuses the request whatever the view, else None."""
+    error = outcome.error
+    if outcome.rate_limited:
+        return rate_limited(error.retry_after if isinstance(error, RateLimited) else None)
+    if isinstance(error, ServiceUnavailable):
+        return service_unavailable()
+    return None

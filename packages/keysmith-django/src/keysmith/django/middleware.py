@@ -14,15 +14,17 @@ from keysmith.django.authentication import (
     authenticate_request,
     record_request_outcome,
 )
-from keysmith.django.http import rate_limited
+from keysmith.django.http import refusal
 
 
 class KeysmithAuthenticationMiddleware:
     """Place after ``django.contrib.auth``'s ``AuthenticationMiddleware``.
 
     Sets ``request.keysmith_token``, ``request.keysmith_user`` and
-    ``request.keysmith_auth_error``; answers 429 when ``RATE_LIMIT_HOOK`` raises. It never
-    refuses a request for a missing or bad token: the view decorators decide that.
+    ``request.keysmith_auth_error``; answers 429 when ``RATE_LIMIT_HOOK`` raises
+    ``RateLimited``, and 503 (with ``Retry-After``) when the hook fails otherwise or the
+    database cannot be read. It never refuses a request for a missing or bad token: the view
+    decorators decide that.
     """
 
     sync_capable = True
@@ -39,7 +41,7 @@ class KeysmithAuthenticationMiddleware:
             return self.__acall__(request)
         setattr(request, MIDDLEWARE_ACTIVE, True)
         outcome = authenticate_request(request)
-        response = rate_limited() if outcome.rate_limited else self.get_response(request)
+        response = refusal(outcome) or self.get_response(request)
         record_request_outcome(request, response.status_code)
         return response
 
@@ -47,9 +49,8 @@ class KeysmithAuthenticationMiddleware:
         setattr(request, MIDDLEWARE_ACTIVE, True)
         # The ORM is synchronous: the same thread-sensitive executor Django uses for sync code.
         outcome = await sync_to_async(authenticate_request)(request)
-        if outcome.rate_limited:
-            response: HttpResponseBase = rate_limited()
-        else:
+        response: HttpResponseBase | None = refusal(outcome)
+        if response is None:
             pending: Awaitable[HttpResponseBase] = self.get_response(request)
             response = await pending
         await sync_to_async(record_request_outcome)(request, response.status_code)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import HttpResponseBase
 
-from keysmith.core.errors import InsufficientScope
+from keysmith.core.errors import STORE_UNAVAILABLE, InsufficientScope, unavailable
 from keysmith.django.authentication import authenticate_request, require_token
-from keysmith.django.http import rate_limited, unauthorized
+from keysmith.django.http import refusal, service_unavailable, unauthorized
 from keysmith.django.runtime import get_service
 from keysmith.django.settings import get_settings
 from keysmith.django.views import protect
@@ -19,14 +20,16 @@ __all__ = ["keysmith_scopes"]
 
 def keysmith_scopes(*scopes: str) -> Any:
     """401 without a valid token; ``PermissionDenied`` (403) when any listed scope (a
-    permission codename) is missing from the token. Every listed scope is required."""
+    permission codename) is missing from the token. Every listed scope is required. 503 when
+    the database cannot be read."""
     required = frozenset(scopes)
 
     def check(request: Any) -> HttpResponseBase | None:
         require_token(request)
         outcome = authenticate_request(request)
-        if outcome.rate_limited:
-            return rate_limited()
+        refused = refusal(outcome)
+        if refused is not None:
+            return refused
         if outcome.token is None:
             key = "invalid_token" if outcome.error is not None else "missing_token"
             return unauthorized(None, key)
@@ -34,6 +37,9 @@ def keysmith_scopes(*scopes: str) -> Any:
             get_service().require_scopes(outcome.token, required)
         except InsufficientScope:
             raise PermissionDenied(get_settings().message("insufficient_scope")) from None
+        except DatabaseError:
+            unavailable(STORE_UNAVAILABLE)  # logged; the request cannot be decided
+            return service_unavailable()
         return None
 
     def decorator(view: Any) -> Any:

@@ -93,16 +93,35 @@ class KeysmithExceptionReporterFilter(SafeExceptionReporterFilter):
         return meta
 
 
+# One query parameter as a log line shows it: still percent-encoded, ending at the next
+# parameter, whitespace or quote.
+_LOGGED_PARAMETER = re.compile(r"([?&])([^=&\s\"'?#]*)=([^&\s\"'#]*)")
+
+
+def redact_logged_query(line: str, name: str) -> str:
+    """``line`` with the value of every query parameter whose name *decodes* to ``name``
+    replaced: ``keysmith%5Ftoken`` and ``keysmith%5ftoken`` are read by Django's query parser
+    as ``keysmith_token``, so they are redacted too."""
+    if "=" not in line:
+        return line
+
+    def replace(match: re.Match[str]) -> str:
+        separator, key, _ = match.groups()
+        return f"{separator}{key}={SUBSTITUTE}" if unquote_plus(key) == name else match[0]
+
+    return _LOGGED_PARAMETER.sub(replace, line)
+
+
 class QueryTokenLogFilter(logging.Filter):
     """Redacts the token query parameter from request log lines (``"GET /x?keysmith_token=…"``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        pattern = re.compile(rf"([?&]{re.escape(_query_param_name())}=)[^&\s\"']*")
+        name = _query_param_name()
         if isinstance(record.msg, str):
-            record.msg = pattern.sub(rf"\g<1>{SUBSTITUTE}", record.msg)
+            record.msg = redact_logged_query(record.msg, name)
         if isinstance(record.args, tuple):
             record.args = tuple(
-                pattern.sub(rf"\g<1>{SUBSTITUTE}", arg) if isinstance(arg, str) else arg
+                redact_logged_query(arg, name) if isinstance(arg, str) else arg
                 for arg in record.args
             )
         return True

@@ -18,6 +18,7 @@ from keysmith.core.errors import ConfigurationError
 from keysmith.core.format import TokenFormat
 from keysmith.core.hashers import HMACSHA256TokenHasher, PBKDF2SHA512TokenHasher, TokenHasher
 from keysmith.core.hashing import Hashing
+from keysmith.core.messages import DEFAULT_MESSAGES
 from keysmith.core.scopes import ScopePolicy
 from keysmith.django import validators as check
 from keysmith.django.validators import E_HASHER, E_NOT_A_DICT, E_SCOPES, Invalid
@@ -25,12 +26,8 @@ from keysmith.django.validators import E_HASHER, E_NOT_A_DICT, E_SCOPES, Invalid
 SETTING = "KEYSMITH"
 W_UNKNOWN_KEY = "keysmith.W002"
 
-BUILTIN_MESSAGES: Mapping[str, Any] = {
-    "missing_token": _("Authentication credentials were not provided."),
-    "invalid_token": _("Your session has expired or the token is invalid."),
-    "insufficient_scope": _("You do not have permission to perform this action."),
-    "rate_limited": _("Too many authentication attempts. Try again later."),
-}
+# The core's messages, every adapter's; lazily translated so a project's catalogs apply.
+BUILTIN_MESSAGES: Mapping[str, Any] = {key: _(text) for key, text in DEFAULT_MESSAGES.items()}
 
 DEFAULTS: Mapping[str, Any] = {
     "HASH_BACKEND": "keysmith.hashers.PBKDF2SHA512TokenHasher",

@@ -23,7 +23,8 @@ E_HASHER = "keysmith.E011"
 E_SCOPES = "keysmith.E014"
 
 MIN_ITERATIONS = 10_000
-_META_KEY = re.compile(r"[A-Z][A-Z0-9_]*")
+# Django files every request header under HTTP_ and its name in upper case, "-" as "_".
+_META_KEY = re.compile(r"HTTP_[A-Z0-9]+(?:_[A-Z0-9]+)*")
 _MODEL_LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -135,11 +136,35 @@ def scope_names(name: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _meta_key_for(value: str) -> str | None:
+    """The ``request.META`` key a near miss meant: ``X-Api-Key`` and ``X_API_KEY`` both mean
+    ``HTTP_X_API_KEY``. None when nothing header-like is left."""
+    words = [word for word in re.split(r"[-_\s]+", value.strip().upper()) if word]
+    if words[:1] == ["HTTP"]:
+        words = words[1:]
+    key = "HTTP_" + "_".join(words)
+    return key if words and _META_KEY.fullmatch(key) else None
+
+
 def meta_key(name: str, value: Any) -> str:
-    if not isinstance(value, str) or not _META_KEY.fullmatch(value):
-        hint = "Use the request.META key: header X-Api-Key is 'HTTP_X_API_KEY'."
-        raise _wrong(name, "a request.META key in upper case", value, hint)
-    return value
+    """A header's ``request.META`` key: ``HTTP_`` and the header name in upper case, ``-`` as
+    ``_``. Anything else is a header no request ever carries, so every token would read as
+    missing."""
+    if isinstance(value, str) and _META_KEY.fullmatch(value):
+        return value
+    meant = _meta_key_for(value) if isinstance(value, str) else None
+    hint = (
+        f"Use {meant!r}: Django puts header {header_name(meant)} in request.META under that key."
+        if meant is not None
+        else "Use the request.META key of the header: header X-Api-Key is 'HTTP_X_API_KEY'."
+    )
+    raise _wrong(name, "a request.META header key such as 'HTTP_X_API_KEY'", value, hint)
+
+
+def header_name(key: str) -> str:
+    """The header a client sends for a ``request.META`` key: ``HTTP_X_API_KEY`` -> ``X-Api-Key``."""
+    name = key.removeprefix("HTTP_")
+    return "-".join(part.capitalize() for part in name.split("_") if part)
 
 
 def model_label(name: str, value: Any) -> str:

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from keysmith.core.format import prefix_argument
+from keysmith.core.untrusted import escape
 from keysmith.models.utils import get_token_model
 
 
@@ -21,11 +23,16 @@ def user_named(username: str | None) -> Any:
 
 
 def token_with_prefix(prefix: str) -> Any:
+    """The token with ``prefix``; a pasted raw token is refused without echoing its secret."""
+    try:
+        prefix_argument(prefix)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     model = get_token_model()
     try:
         return model._default_manager.select_related("user").get(prefix=prefix)
     except model.DoesNotExist:
-        raise CommandError(f"No token with prefix {prefix!r}.") from None
+        raise CommandError(f"No token with prefix {escape(prefix)!r}.") from None
 
 
 def state_of(token: Any) -> str:

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 from typing import Any
 
@@ -14,14 +13,17 @@ from rest_framework.exceptions import APIException, AuthenticationFailed, Thrott
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
+from keysmith.core.errors import RateLimited
+from keysmith.core.errors import ServiceUnavailable as CoreServiceUnavailable
 from keysmith.django.authentication import (
     Outcome,
     authenticate_request,
     record_unless_middleware,
     require_token,
 )
+from keysmith.django.http import challenge
 from keysmith.django.settings import get_settings
-from keysmith.drf.request import header_display_name
+from keysmith.drf.exceptions import ServiceUnavailable
 
 __all__ = ["KeysmithAuthentication"]
 
@@ -30,12 +32,6 @@ def unauthenticated_user() -> Any:
     """What DRF itself sets as ``request.user`` when nobody authenticated."""
     factory: Any = api_settings.UNAUTHENTICATED_USER  # a class, or None
     return factory() if factory else None
-
-
-@functools.lru_cache(maxsize=32)
-def _challenge(realm: str, meta_key: str) -> str:
-    # Built once per realm and header: every refused request sends it.
-    return f'Keysmith realm="{realm}", header="{header_display_name(meta_key)}"'
 
 
 def throttled(wait: float | None = None) -> Throttled:
@@ -47,7 +43,8 @@ class KeysmithAuthentication(BaseAuthentication):
     when ``ALLOW_QUERY_PARAM`` is on.
 
     No token: ``None``, so the next authentication class runs. A bad token:
-    ``AuthenticationFailed`` with the ``invalid_token`` message. A good one:
+    ``AuthenticationFailed`` with the ``invalid_token`` message. A database (or
+    ``RATE_LIMIT_HOOK``) failure: ``ServiceUnavailable``, a 503 with ``Retry-After``. A good one:
     ``(token.user or the unauthenticated user, token)``. With the middleware installed the
     request was already authenticated there and the middleware writes its one audit row;
     without it this class writes that row as soon as the outcome is known.
@@ -58,11 +55,16 @@ class KeysmithAuthentication(BaseAuthentication):
     @sensitive_variables()
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         outcome = authenticate_request(request)
+        error = outcome.error
         if outcome.rate_limited:
             # RATE_LIMIT_HOOK refused the request (only seen here without the middleware,
             # which answers 429 itself).
             record_unless_middleware(request, 429)
-            raise throttled()
+            raise throttled(error.retry_after if isinstance(error, RateLimited) else None)
+        if isinstance(error, CoreServiceUnavailable):
+            # The database or the hook failed (the middleware, when installed, answered 503).
+            record_unless_middleware(request, 503)
+            raise ServiceUnavailable()
         if outcome.token is None and outcome.error is None:
             return None
         self.run_throttle_hook(request, outcome)
@@ -98,7 +100,7 @@ class KeysmithAuthentication(BaseAuthentication):
         return 401 if first is self or first.authenticate_header(request) else 403
 
     def challenge(self) -> str:
-        return _challenge(self.www_authenticate_realm, get_settings().HEADER_NAME)
+        return challenge(self.www_authenticate_realm, get_settings().HEADER_NAME)
 
     def authenticate_header(self, request: Request) -> str:
         """The ``WWW-Authenticate`` value, which makes DRF answer 401 rather than 403.

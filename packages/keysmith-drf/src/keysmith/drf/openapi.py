@@ -7,8 +7,8 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from keysmith.django.http import header_display_name
 from keysmith.django.settings import get_settings
-from keysmith.drf.request import header_display_name
 
 SCHEME_NAME = "keysmithToken"
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DatabaseError
 from rest_framework.request import Request
 
+from keysmith.core.errors import STORE_UNAVAILABLE, unavailable
 from keysmith.django.context import http_request
+from keysmith.django.http import header_display_name
 from keysmith.django.runtime import get_service
+from keysmith.drf.exceptions import ServiceUnavailable
 from keysmith.models.utils import get_token_model
+
+# Where the header name's display form used to live; one function for Django and DRF.
+__all__ = ["header_display_name", "keysmith_token", "token_scopes"]
 
 # Set on the Django request: (token, its scope codenames), so every scope check of the request
 # after the first one costs no query.
@@ -23,17 +30,16 @@ def keysmith_token(request: Request) -> Any:
 
 
 def token_scopes(request: Request, token: Any) -> frozenset[str]:
-    """The scope codenames of ``token``, read from the database once per request."""
+    """The scope codenames of ``token``, read from the database once per request (503 when
+    it cannot be read)."""
     req = http_request(request)
     cached: tuple[Any, frozenset[str]] | None = getattr(req, SCOPES_CACHE, None)
     if cached is not None and cached[0] is token:
         return cached[1]
-    scopes = get_service().store.scopes_of(token)
+    try:
+        scopes = get_service().store.scopes_of(token)
+    except DatabaseError:
+        unavailable(STORE_UNAVAILABLE)  # logged; the request cannot be decided
+        raise ServiceUnavailable() from None
     setattr(req, SCOPES_CACHE, (token, scopes))
     return scopes
-
-
-def header_display_name(meta_key: str) -> str:
-    """The header a client sends for a ``request.META`` key: ``HTTP_X_API_KEY`` -> ``X-Api-Key``."""
-    name = meta_key.removeprefix("HTTP_")
-    return "-".join(part.capitalize() for part in name.split("_") if part)

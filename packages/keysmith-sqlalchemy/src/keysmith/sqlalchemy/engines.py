@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -85,10 +87,31 @@ def _is_sqlite_file(url: URL) -> bool:
     return database not in {"", ":memory:"} and url.query.get("mode") != "memory"
 
 
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file a SQLite URL names (None for another database, memory or a ``file:`` URI)."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() != "sqlite" or not _is_sqlite_file(parsed):
+        return None
+    return None if "uri" in parsed.query else Path(parsed.database or "")
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty, readable and writable by its owner only (0600), unless it exists.
+
+    SQLite would create it with the process umask (typically 0644: every local user could read
+    the token hashes and the audit trail); its journal and WAL files copy the file's mode.
+    Any failure (the file exists, a missing or read-only folder) is left for SQLite to meet
+    and report in its own words.
+    """
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _configure(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
     pragmas = _SQLITE_PRAGMAS + (_SQLITE_FILE_PRAGMAS if _is_sqlite_file(engine.url) else ())
+    path = sqlite_file(engine.url)
 
     def apply(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -96,6 +119,12 @@ def _configure(engine: Engine) -> None:
             cursor.execute(pragma)
         cursor.close()
 
+    def create_file(*_: Any) -> None:
+        if path is not None:
+            create_private(path)
+
+    # do_connect runs before the driver opens (and would create) the file.
+    event.listen(engine, "do_connect", create_file)
     event.listen(engine, "connect", apply)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from keysmith.core.untrusted import escape
 from keysmith.management.lookup import user_named
 from keysmith.services.tokens import create_token
 
@@ -67,6 +68,6 @@ class Command(BaseCommand):
             self.stdout.write(raw)
             return
         expiry = token.expires_at.isoformat() if token.expires_at else "never"
-        self.stdout.write(f"Created token {token.prefix} ({token.name}), expires {expiry}.")
+        self.stdout.write(f"Created token {token.prefix} ({escape(token.name)}), expires {expiry}.")
         self.stdout.write("Raw token, shown only now:")
         self.stdout.write(raw)

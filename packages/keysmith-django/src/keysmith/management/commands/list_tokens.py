@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from keysmith.core.untrusted import escape
 from keysmith.management.lookup import state_of, user_named
 from keysmith.models.utils import get_token_model
 
@@ -32,8 +33,9 @@ class Command(BaseCommand):
         rows = [
             (
                 token.prefix,
-                token.name,
-                token.user.get_username() if token.user else "-",
+                # Names and usernames are free text: escaped, they cannot drive the terminal.
+                escape(token.name),
+                escape(token.user.get_username()) if token.user else "-",
                 state_of(token),
                 _when(token.expires_at),
                 _when(token.last_used_at),

@@ -8,15 +8,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from keysmith.core.errors import TokenChanged, TokenStateError
+from keysmith.core.untrusted import escape
 from keysmith.sqlalchemy.cli import render
 from keysmith.sqlalchemy.cli.context import CommandError, Context
 from keysmith.sqlalchemy.cli.parser import NEVER
+from keysmith.sqlalchemy.engines import sqlite_file
 from keysmith.sqlalchemy.records import SQLToken
 from keysmith.sqlalchemy.schema import create_all
 from keysmith.sqlalchemy.statements import audit_listing
 
 
 def init(context: Context, args: argparse.Namespace) -> None:
+    path = sqlite_file(context.engine.url)
+    if path is not None and path.exists() and path.stat().st_mode & 0o077:
+        # An existing file keeps its mode (it is the operator's), but it should not stay so.
+        mode = f"{path.stat().st_mode & 0o777:04o}"
+        context.warn(f"{path} is open to other users (mode {mode}); run: chmod 600 {path}")
     created = create_all(context.engine)
     if created:
         text = f"Created {', '.join(created)} in {context.database}."
@@ -52,7 +59,7 @@ def create(context: Context, args: argparse.Namespace) -> None:
         context=context.request,
     )
     expiry = render.when(record.expires_at, "never")
-    headline = f"Created token {record.prefix} ({record.name}), expires {expiry}."
+    headline = f"Created token {record.prefix} ({escape(record.name)}), expires {expiry}."
     _issued(context, record, raw, headline)
 
 
@@ -85,7 +92,7 @@ def rotate(context: Context, args: argparse.Namespace) -> None:
         raise CommandError(f"cannot rotate {record.prefix}: it is {record.state()}") from error
     until = f"; the old secret works until {render.when(record.previous_key_expires_at)}"
     grace = until if args.grace else "; the old secret no longer works"
-    _issued(context, record, raw, f"Rotated {record.prefix} ({record.name}){grace}.")
+    _issued(context, record, raw, f"Rotated {record.prefix} ({escape(record.name)}){grace}.")
 
 
 def _revoke(context: Context, args: argparse.Namespace, *, purge: bool) -> None:

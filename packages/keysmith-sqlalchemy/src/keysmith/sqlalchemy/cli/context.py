@@ -83,6 +83,10 @@ class Context:
             raise CommandError(f"no token with prefix {prefix}")
         return record
 
+    def warn(self, text: str) -> None:
+        """A warning on stderr, apart from the output (which stays valid JSON with --json)."""
+        print(f"keysmith: warning: {text}", file=sys.stderr)
+
     def print(self, text: str, data: Any) -> None:
         """``text`` for people, or ``data`` as JSON with --json."""
         print(dumps(data) if self.as_json else text, file=self.out)

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import NoReturn
 
+from keysmith.core.format import prefix_argument
 from keysmith.sqlalchemy.engines import DEFAULT_URL, URL_VARIABLE
 
 NEVER = "never"
@@ -73,10 +74,10 @@ def since(text: str) -> timedelta | datetime:
 
 def prefix(text: str) -> str:
     """A token prefix. A pasted raw token is refused without echoing it: it holds the secret."""
-    if ":" in text:
-        raise argparse.ArgumentTypeError(
-            "expected a token prefix such as tok_AbCd1234, not a whole token (the part before ':')"
-        )
+    try:
+        prefix_argument(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     if not _PREFIX.fullmatch(text):
         raise argparse.ArgumentTypeError(f"not a token prefix: {text!r}")
     return text

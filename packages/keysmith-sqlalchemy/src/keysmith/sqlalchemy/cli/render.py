@@ -1,4 +1,8 @@
-"""How the CLI prints tokens and audit events: aligned text for people, JSON for scripts."""
+"""How the CLI prints tokens and audit events: aligned text for people, JSON for scripts.
+
+Stored text is escaped before it reaches the terminal (``keysmith.core.untrusted.escape``):
+audit rows hold what clients sent, and a control character could clear or retitle it. JSON
+output escapes it by itself."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from keysmith.core.untrusted import escape
 from keysmith.sqlalchemy.records import SQLToken
 
 
@@ -37,6 +42,7 @@ def token_data(record: SQLToken, now: datetime) -> dict[str, Any]:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    rows = [[escape(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
 
     def line(cells: Sequence[str]) -> str:
@@ -73,7 +79,7 @@ def token_details(record: SQLToken, now: datetime) -> str:
     if data["previous_secret_accepted_until"]:
         fields.append(("Old secret until", when(record.previous_key_expires_at)))
     width = max(len(label) for label, _ in fields) + 1
-    return "\n".join(f"{label + ':':<{width}} {value}" for label, value in fields)
+    return "\n".join(f"{label + ':':<{width}} {escape(value)}" for label, value in fields)
 
 
 def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,4 +116,5 @@ def event_table(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True)
+    # ensure_ascii (the default) writes every control character as a \u escape.
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True)
