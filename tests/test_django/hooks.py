@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 from keysmith.auth.exceptions import InvalidToken, RateLimited
 from keysmith.hashers import PBKDF2SHA512TokenHasher
 
@@ -41,3 +43,19 @@ class CountingHasher(PBKDF2SHA512TokenHasher):
     def verify(self, secret: str, hashed: str) -> bool:
         type(self).verifications += 1
         return super().verify(secret, hashed)
+
+
+def permission_denied_hook(request: Any, raw_token: str | None = None) -> None:
+    """What django-ratelimit's ``Ratelimited`` is: a ``PermissionDenied``."""
+    raise PermissionDenied("rate limited")
+
+
+class Throttled(Exception):
+    """Shaped as DRF's ``Throttled``: a 429 ``status_code`` and a ``wait`` in seconds."""
+
+    status_code = 429
+    wait = 7.2
+
+
+def throttled_hook(request: Any, raw_token: str | None = None) -> None:
+    raise Throttled()

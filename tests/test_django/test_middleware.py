@@ -233,3 +233,18 @@ def test_middleware_async_get_response_makes_middleware_a_coroutine_function() -
 
     assert iscoroutinefunction(KeysmithAuthenticationMiddleware(get_response))
     assert not iscoroutinefunction(KeysmithAuthenticationMiddleware(sync_get_response))
+
+
+@pytest.mark.parametrize(
+    ("hook", "retry_after"),
+    [("permission_denied_hook", None), ("throttled_hook", "8")],
+)
+def test_middleware_rate_limit_hook_django_refusals_answer_429(
+    client: Client, make_token: TokenFactory, hook: str, retry_after: str | None
+) -> None:
+    _, raw = make_token()
+    with override_settings(KEYSMITH={"RATE_LIMIT_HOOK": f"test_django.hooks.{hook}"}):
+        response = client.get("/open/", **{HEADER: raw})
+    assert response.status_code == 429
+    assert response.get("Retry-After") == retry_after
+    assert last_log().extra["reason"] == "rate_limited"

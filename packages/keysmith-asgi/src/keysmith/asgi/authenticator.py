@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from keysmith.asgi.context import request_context
+from keysmith.asgi.context import client_ip, request_context
 from keysmith.asgi.extract import DEFAULT_HEADER, TokenSource
 from keysmith.asgi.ratelimit import RateLimitHook, run_hook
 from keysmith.asgi.responses import Replies
@@ -70,7 +70,7 @@ class TokenAuthenticator(Generic[R]):
         except Exception as error:
             outcome.error = hook_refusal(error)
         if outcome.error is None and raw is not None:
-            await self._authenticate(raw, outcome)
+            await self._authenticate(raw, outcome, scope)
         outcome.rate_limited = isinstance(outcome.error, RateLimited)
         self._attach(scope, outcome)
         if not deferred:
@@ -81,9 +81,11 @@ class TokenAuthenticator(Generic[R]):
             await self.audit(scope, outcome, status)
         return outcome
 
-    async def _authenticate(self, raw: str, outcome: Outcome) -> None:
+    async def _authenticate(self, raw: str, outcome: Outcome, scope: Scope) -> None:
+        # The client address counts failed slow-hash verifications (the failure budget).
+        client = client_ip(scope, trust_proxies=self.trust_proxies)
         try:
-            token = await self.service.authenticate(raw, audit=False)
+            token = await self.service.authenticate(raw, audit=False, client=client)
             outcome.scopes = await self.service.store.scopes_of(token)
             outcome.token = token
         except TokenAuthError as error:

@@ -86,9 +86,7 @@ class _Counts:
 class FailureTracker:
     """The per-process state of a ``FailureBudget``; thread-safe."""
 
-    def __init__(
-        self, budget: FailureBudget, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, budget: FailureBudget, clock: Callable[[], float] = time.monotonic) -> None:
         self.budget = budget
         self._clock = clock
         self._window = budget.window.total_seconds()

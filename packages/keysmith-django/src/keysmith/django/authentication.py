@@ -3,8 +3,10 @@ view decorators and the DRF authentication class."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.views.decorators.debug import sensitive_variables
 
@@ -16,7 +18,7 @@ from keysmith.core.errors import (
     unavailable,
 )
 from keysmith.core.outcome import AuthOutcome
-from keysmith.django.context import http_request, read_raw_token, request_context
+from keysmith.django.context import client_ip, http_request, read_raw_token, request_context
 from keysmith.django.runtime import get_service
 from keysmith.django.settings import get_settings
 
@@ -56,11 +58,13 @@ def authenticate_request(request: Any) -> Outcome:
         except Exception as error:
             # The core's rule, the same for every adapter: RateLimited is a limit (429), another
             # TokenAuthError refuses the token (401), anything else is a broken limiter (503).
-            outcome.error = hook_refusal(error)
+            outcome.error = django_hook_refusal(error)
             outcome.rate_limited = isinstance(outcome.error, RateLimited)
         else:
+            # The client address counts failed slow-hash verifications (the failure budget).
+            client = client_ip(req, trust_proxies=settings.TRUST_PROXIES)
             try:
-                outcome.token = get_service().authenticate(raw, audit=False)
+                outcome.token = get_service().authenticate(raw, audit=False, client=client)
             except TokenAuthError as error:
                 # Kept without its traceback: the frames would tie the request into a
                 # reference cycle that only the garbage collector could free.
@@ -74,6 +78,16 @@ def authenticate_request(request: Any) -> Outcome:
     req.keysmith_auth_error = outcome.error
     setattr(req, OUTCOME, outcome)
     return outcome
+
+
+def django_hook_refusal(error: Exception) -> TokenAuthError:
+    """``hook_refusal``, knowing Django's ways to say "limited": ``PermissionDenied`` (what
+    django-ratelimit's ``Ratelimited`` is) and an exception with a 429 ``status_code`` (DRF's
+    ``Throttled``, its ``wait`` the ``Retry-After``) answer 429 like ``RateLimited``."""
+    if isinstance(error, PermissionDenied) or getattr(error, "status_code", None) == 429:
+        wait = getattr(error, "wait", None)
+        return RateLimited(retry_after=math.ceil(wait) if isinstance(wait, (int, float)) else None)
+    return hook_refusal(error)
 
 
 def require_token(request: Any) -> None:
