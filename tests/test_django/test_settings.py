@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from keysmith.core.hashers import HMACSHA256TokenHasher, PBKDF2SHA512TokenHasher
+from keysmith.core import FailureBudget
+from keysmith.core.hashers import (
+    HMACSHA256TokenHasher,
+    PBKDF2SHA512TokenHasher,
+    SHA256TokenHasher,
+)
 from keysmith.django.settings import DEFAULTS, get_settings, keysmith_settings, load_settings
 from keysmith.hashers import BaseTokenHasher
 from keysmith.services.tokens import create_token
@@ -38,16 +44,60 @@ def test_load_settings_empty_dict_gives_documented_defaults() -> None:
     loaded, problems = load_settings({})
     assert problems == []
     assert loaded is not None
-    resolved = ("HASH_BACKEND", "DEFAULT_ERROR_MESSAGES", "AVAILABLE_SCOPES", "DEFAULT_SCOPES")
+    resolved = (
+        "HASH_BACKEND",
+        "DEFAULT_ERROR_MESSAGES",
+        "AVAILABLE_SCOPES",
+        "DEFAULT_SCOPES",
+        "FAILURE_BUDGET",
+    )
     for key in DEFAULTS:
         if key not in resolved:
             assert getattr(loaded, key) == DEFAULTS[key], key
-    assert loaded.HASH_BACKEND is PBKDF2SHA512TokenHasher
+    assert loaded.HASH_BACKEND is SHA256TokenHasher
     assert (loaded.AVAILABLE_SCOPES, loaded.DEFAULT_SCOPES) == ((), ())
     assert loaded.DEFAULT_EXPIRY_DAYS == 90
     assert loaded.message("missing_token") == "Authentication credentials were not provided."
+    assert isinstance(loaded.hashing.primary, SHA256TokenHasher)
+    assert loaded.FAILURE_BUDGET == FailureBudget(10, 30, timedelta(seconds=60))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"HASH_ITERATIONS": 200_000},
+        {"HASH_BACKEND": "keysmith.hashers.PBKDF2SHA512TokenHasher", "HASH_ITERATIONS": 200_000},
+    ],
+)
+def test_load_settings_explicit_pbkdf2_configuration_keeps_pbkdf2(raw: dict[str, Any]) -> None:
+    loaded, problems = load_settings(raw)
+    assert problems == []
+    assert loaded is not None
     assert isinstance(loaded.hashing.primary, PBKDF2SHA512TokenHasher)
-    assert loaded.hashing.primary.iterations == 100_000
+    assert loaded.hashing.primary.iterations == 200_000
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"PER_CLIENT": 0}, "per_client must be a positive integer"),
+        ({"PER_CLIENTS": 3}, "must be None or a dict of PER_CLIENT, PER_PREFIX and WINDOW_SECONDS"),
+        ({"WINDOW_SECONDS": -1}, "a number of seconds, zero or more"),
+        ({"WINDOW_SECONDS": 0}, "window must be a positive timedelta"),
+        (5, "must be None or a dict"),
+    ],
+)
+def test_load_settings_bad_failure_budget_names_problem(raw: Any, message: str) -> None:
+    loaded, problems = load_settings({"FAILURE_BUDGET": raw})
+    assert loaded is None
+    assert [p.id for p in problems] == ["keysmith.E009"]
+    assert message in problems[0].message
+
+
+def test_load_settings_failure_budget_none_turns_it_off() -> None:
+    loaded, _ = load_settings({"FAILURE_BUDGET": None})
+    assert loaded is not None
+    assert loaded.FAILURE_BUDGET is None
 
 
 def test_load_settings_unknown_key_warns_with_suggestion() -> None:

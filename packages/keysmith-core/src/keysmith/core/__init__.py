@@ -13,6 +13,7 @@ from keysmith.core.audit import (
     RequestContext,
     sink_enabled,
 )
+from keysmith.core.budget import FailureBudget
 from keysmith.core.buffer import BufferedAuditSink
 from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.checksum import checksum
@@ -38,6 +39,7 @@ from keysmith.core.hashers import (
     BaseTokenHasher,
     HMACSHA256TokenHasher,
     PBKDF2SHA512TokenHasher,
+    SHA256TokenHasher,
     TokenHasher,
 )
 from keysmith.core.hashing import Hashing
@@ -68,6 +70,7 @@ __all__ = [
     "ConfigurationError",
     "DisabledToken",
     "ExpiredToken",
+    "FailureBudget",
     "FrozenClock",
     "HMACSHA256TokenHasher",
     "Hashing",
@@ -86,6 +89,7 @@ __all__ = [
     "RateLimited",
     "RequestContext",
     "RevokedToken",
+    "SHA256TokenHasher",
     "ScopeError",
     "ScopePolicy",
     "ServiceUnavailable",

@@ -7,6 +7,7 @@ from keysmith.core.hashers import (
     BaseTokenHasher,
     HMACSHA256TokenHasher,
     PBKDF2SHA512TokenHasher,
+    SHA256TokenHasher,
     TokenHasher,
     algorithm_of,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "BaseTokenHasher",
     "HMACSHA256TokenHasher",
     "PBKDF2SHA512TokenHasher",
+    "SHA256TokenHasher",
     "TokenHasher",
     "algorithm_of",
 ]

@@ -10,8 +10,8 @@ from django.http import HttpResponse
 from keysmith.core.errors import RateLimited, ServiceUnavailable
 from keysmith.core.messages import RATE_LIMITED, SERVICE_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
 from keysmith.core.outcome import AuthOutcome
+from keysmith.django.headers import header_name as header_display_name
 from keysmith.django.settings import get_settings
-from keysmith.django.validators import header_name as header_display_name
 
 __all__ = [
     "HttpResponseServiceUnavailable",

@@ -38,6 +38,7 @@ def build_service(settings: KeysmithSettings) -> TokenService[Any]:
         rotation_grace=settings.rotation_grace,
         max_name_length=getattr(token_model._meta.get_field("name"), "max_length", None) or 128,
         admit=admit,
+        failure_budget=settings.FAILURE_BUDGET,
     )
     return TokenService(
         DjangoTokenStore(token_model),

@@ -30,7 +30,7 @@ W_UNKNOWN_KEY = "keysmith.W002"
 BUILTIN_MESSAGES: Mapping[str, Any] = {key: _(text) for key, text in DEFAULT_MESSAGES.items()}
 
 DEFAULTS: Mapping[str, Any] = {
-    "HASH_BACKEND": "keysmith.hashers.PBKDF2SHA512TokenHasher",
+    "HASH_BACKEND": "keysmith.hashers.SHA256TokenHasher",
     "HASH_ITERATIONS": 100_000,
     "DEFAULT_EXPIRY_DAYS": 90,
     "AVAILABLE_SCOPES": [],
@@ -55,6 +55,7 @@ DEFAULTS: Mapping[str, Any] = {
     "HASH_PEPPER_ID": None,
     "ROTATION_GRACE_SECONDS": None,
     "AUDIT_BUFFER_SECONDS": 1.0,
+    "FAILURE_BUDGET": {"PER_CLIENT": 10, "PER_PREFIX": 30, "WINDOW_SECONDS": 60},
 }
 
 
@@ -134,6 +135,10 @@ def load_settings(raw: object) -> tuple[KeysmithSettings | None, list[Problem]]:
             problems.append(Problem(invalid.id, invalid.message, invalid.hint))
     if any(not problem.is_warning for problem in problems):
         return None, problems
+    if "HASH_ITERATIONS" in raw and "HASH_BACKEND" not in raw:
+        # The iterations configure PBKDF2 only: naming them asks for PBKDF2, as it did in
+        # django-keysmith, whose default hasher it was.
+        values["HASH_BACKEND"] = PBKDF2SHA512TokenHasher
     try:
         hashing = build_hashing(values)
         ScopePolicy(frozenset(values["AVAILABLE_SCOPES"]), values["DEFAULT_SCOPES"])

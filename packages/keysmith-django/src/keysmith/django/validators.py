@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
+from keysmith.core.budget import FailureBudget
 from keysmith.core.errors import ConfigurationError
 from keysmith.core.format import validate_namespace, validate_secret_length
+from keysmith.django.headers import META_KEY, header_name, meta_key_for
 
 # Check ids; E001-E003 keep the numbers django-keysmith gave the model checks.
 E_NAMESPACE = "keysmith.E004"
@@ -23,8 +26,6 @@ E_HASHER = "keysmith.E011"
 E_SCOPES = "keysmith.E014"
 
 MIN_ITERATIONS = 10_000
-# Django files every request header under HTTP_ and its name in upper case, "-" as "_".
-_META_KEY = re.compile(r"HTTP_[A-Z0-9]+(?:_[A-Z0-9]+)*")
 _MODEL_LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -136,35 +137,19 @@ def scope_names(name: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _meta_key_for(value: str) -> str | None:
-    """The ``request.META`` key a near miss meant: ``X-Api-Key`` and ``X_API_KEY`` both mean
-    ``HTTP_X_API_KEY``. None when nothing header-like is left."""
-    words = [word for word in re.split(r"[-_\s]+", value.strip().upper()) if word]
-    if words[:1] == ["HTTP"]:
-        words = words[1:]
-    key = "HTTP_" + "_".join(words)
-    return key if words and _META_KEY.fullmatch(key) else None
-
-
 def meta_key(name: str, value: Any) -> str:
     """A header's ``request.META`` key: ``HTTP_`` and the header name in upper case, ``-`` as
     ``_``. Anything else is a header no request ever carries, so every token would read as
     missing."""
-    if isinstance(value, str) and _META_KEY.fullmatch(value):
+    if isinstance(value, str) and META_KEY.fullmatch(value):
         return value
-    meant = _meta_key_for(value) if isinstance(value, str) else None
+    meant = meta_key_for(value) if isinstance(value, str) else None
     hint = (
         f"Use {meant!r}: Django puts header {header_name(meant)} in request.META under that key."
         if meant is not None
         else "Use the request.META key of the header: header X-Api-Key is 'HTTP_X_API_KEY'."
     )
     raise _wrong(name, "a request.META header key such as 'HTTP_X_API_KEY'", value, hint)
-
-
-def header_name(key: str) -> str:
-    """The header a client sends for a ``request.META`` key: ``HTTP_X_API_KEY`` -> ``X-Api-Key``."""
-    name = key.removeprefix("HTTP_")
-    return "-".join(part.capitalize() for part in name.split("_") if part)
 
 
 def model_label(name: str, value: Any) -> str:
@@ -217,6 +202,24 @@ def optional_text(name: str, value: Any) -> str | None:
     return None if value is None else text(name, value)
 
 
+_BUDGET_KEYS = {"PER_CLIENT": "per_client", "PER_PREFIX": "per_prefix"}
+
+
+def failure_budget(name: str, value: Any) -> FailureBudget | None:
+    """None (no budget), or a dict of ``PER_CLIENT``, ``PER_PREFIX``, ``WINDOW_SECONDS``."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not set(value) <= {*_BUDGET_KEYS, "WINDOW_SECONDS"}:
+        raise _wrong(name, "None or a dict of PER_CLIENT, PER_PREFIX and WINDOW_SECONDS", value)
+    options: dict[str, Any] = {_BUDGET_KEYS[k]: v for k, v in value.items() if k in _BUDGET_KEYS}
+    if "WINDOW_SECONDS" in value:
+        options["window"] = timedelta(seconds=seconds(name, value["WINDOW_SECONDS"]))
+    try:
+        return FailureBudget(**options)
+    except ConfigurationError as error:
+        raise Invalid(E_VALUE, f"KEYSMITH['{name}']: {error}") from None
+
+
 # The check each KEYSMITH key goes through (the keys and their defaults: settings.DEFAULTS).
 VALIDATORS: Mapping[str, Callable[[str, Any], Any]] = {
     "HASH_BACKEND": importable,
@@ -244,4 +247,5 @@ VALIDATORS: Mapping[str, Callable[[str, Any], Any]] = {
     "HASH_PEPPER_ID": optional_text,
     "ROTATION_GRACE_SECONDS": optional_positive,
     "AUDIT_BUFFER_SECONDS": seconds,
+    "FAILURE_BUDGET": failure_budget,
 }
