@@ -59,7 +59,8 @@ def test_load_settings_empty_dict_gives_documented_defaults() -> None:
     assert loaded.DEFAULT_EXPIRY_DAYS == 90
     assert loaded.message("missing_token") == "Authentication credentials were not provided."
     assert isinstance(loaded.hashing.primary, SHA256TokenHasher)
-    assert loaded.FAILURE_BUDGET == FailureBudget(10, 30, timedelta(seconds=60))
+    budget = loaded.FAILURE_BUDGET
+    assert budget == FailureBudget(per_client=10, per_prefix=30, window=timedelta(seconds=60))
 
 
 @pytest.mark.parametrize(
