@@ -18,6 +18,7 @@ from keysmith.asgi.types import OUTCOME_KEY, STATE_TOKEN_ATTRIBUTE, TOKEN_KEY, S
 from keysmith.asgi.user import AnonymousUser, TokenCredentials, TokenUser
 from keysmith.core import AsyncTokenService, AuthOutcome, InvalidToken, TokenAuthError, TokenRecord
 from keysmith.core.errors import STORE_UNAVAILABLE, RateLimited, hook_refusal, unavailable
+from keysmith.core.format import RawToken
 
 R = TypeVar("R", bound=TokenRecord)
 
@@ -62,7 +63,9 @@ class TokenAuthenticator(Generic[R]):
         outcome = Outcome(deferred=deferred)  # its request context is built when audited
         scope[OUTCOME_KEY] = outcome
         try:
-            raw = self.source.extract(scope)
+            # Boxed at once: frames holding it appear in the logged traceback of a store
+            # failure, and error trackers record their locals.
+            raw = RawToken.wrap(self.source.extract(scope))
         except InvalidToken as error:
             raw, outcome.error = None, error
         try:
@@ -81,7 +84,7 @@ class TokenAuthenticator(Generic[R]):
             await self.audit(scope, outcome, status)
         return outcome
 
-    async def _authenticate(self, raw: str, outcome: Outcome, scope: Scope) -> None:
+    async def _authenticate(self, raw: RawToken, outcome: Outcome, scope: Scope) -> None:
         # The client address counts failed slow-hash verifications (the failure budget).
         client = client_ip(scope, trust_proxies=self.trust_proxies)
         try:

@@ -12,16 +12,17 @@ from collections.abc import Awaitable, Callable
 
 from keysmith.asgi.types import Scope
 from keysmith.core.errors import RateLimited
+from keysmith.core.format import RawToken
 
 RateLimitHook = Callable[[Scope, str | None], Awaitable[None] | None]
 
 __all__ = ["RateLimitHook", "RateLimited", "run_hook"]
 
 
-async def run_hook(hook: RateLimitHook | None, scope: Scope, raw: str | None) -> None:
+async def run_hook(hook: RateLimitHook | None, scope: Scope, raw: RawToken | None) -> None:
     """Call a sync or async hook with the scope and the raw token (None when none was sent)."""
     if hook is None:
         return
-    outcome = hook(scope, raw)
+    outcome = hook(scope, None if raw is None else raw.reveal())
     if inspect.isawaitable(outcome):
         await outcome

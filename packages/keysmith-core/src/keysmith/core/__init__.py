@@ -34,7 +34,7 @@ from keysmith.core.errors import (
     TokenChanged,
     TokenStateError,
 )
-from keysmith.core.format import MAX_TOKEN_LENGTH, ParsedToken, TokenFormat, parse
+from keysmith.core.format import MAX_TOKEN_LENGTH, ParsedToken, RawToken, TokenFormat, parse
 from keysmith.core.hashers import (
     BaseTokenHasher,
     HMACSHA256TokenHasher,
@@ -87,6 +87,7 @@ __all__ = [
     "ParsedToken",
     "PrefixCollision",
     "RateLimited",
+    "RawToken",
     "RequestContext",
     "RevokedToken",
     "SHA256TokenHasher",

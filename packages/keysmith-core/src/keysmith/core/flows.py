@@ -63,6 +63,10 @@ class Compute(NamedTuple):
     fn: Callable[..., Any]
     args: tuple[Any, ...] = ()
 
+    def __repr__(self) -> str:
+        # The arguments are a secret and a hash: a frame's locals in an error report show this.
+        return f"Compute({getattr(self.fn, '__qualname__', self.fn)!r}, <hidden>)"
+
 
 class Emit(NamedTuple):
     """Hand an event to the audit sink; failures are logged and ignored."""

@@ -32,6 +32,32 @@ _LEGACY_NAMESPACE = "!-9;-~"
 _SHAPE = re.compile(rf"([{_LEGACY_NAMESPACE}]+_[A-Za-z0-9]+):([A-Za-z0-9]+)([0-9]{{6}})")
 
 
+class RawToken:
+    """A raw token as a request carried it, whose text no ``repr`` or ``str`` shows.
+
+    Adapters hold the token in this box from the moment they read it, so the frames an error
+    report or an error tracker records (locals included) show ``RawToken(<hidden>)``, never the
+    secret; ``reveal()`` is called only where the text is needed (the parser, a rate-limit hook).
+    """
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    @classmethod
+    def wrap(cls, text: str | None) -> RawToken | None:
+        return None if text is None else cls(text)
+
+    def reveal(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        return "RawToken(<hidden>)"
+
+    __str__ = __repr__
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedToken:
     """A raw token that passed every structural check; ``prefix`` is public, ``secret`` is not."""
@@ -114,7 +140,10 @@ class TokenFormat:
         """Split a raw token into prefix and secret, or raise ``InvalidToken`` naming the rule.
 
         Messages never contain the input: it may be a real secret pasted in the wrong place.
+        ``raw`` may be a ``RawToken``.
         """
+        if type(raw) is RawToken:
+            raw = raw.reveal()
         # One C-level match on the hot path; the rule-by-rule diagnosis runs only on failure.
         if isinstance(raw, str) and MIN_TOKEN_LENGTH <= len(raw) <= MAX_TOKEN_LENGTH:
             match = _SHAPE.fullmatch(raw)

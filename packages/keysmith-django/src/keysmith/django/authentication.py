@@ -17,8 +17,10 @@ from keysmith.core.errors import (
     hook_refusal,
     unavailable,
 )
+from keysmith.core.format import RawToken
 from keysmith.core.outcome import AuthOutcome
 from keysmith.django.context import client_ip, http_request, read_raw_token, request_context
+from keysmith.django.reporting import hide_token_in_reports
 from keysmith.django.runtime import get_service
 from keysmith.django.settings import get_settings
 
@@ -50,11 +52,14 @@ def authenticate_request(request: Any) -> Outcome:
         return known
     settings = get_settings()
     outcome = Outcome()
-    raw = read_raw_token(req, settings)
+    # Boxed at once: this frame shows up in the traceback of a store failure, which is logged
+    # (and error trackers record frame locals, where sensitive_variables does not reach).
+    raw = RawToken.wrap(read_raw_token(req, settings))
     if raw is not None:
+        hide_token_in_reports(req, settings.HEADER_NAME)
         try:
             if settings.RATE_LIMIT_HOOK is not None:
-                settings.RATE_LIMIT_HOOK(request=req, raw_token=raw)
+                settings.RATE_LIMIT_HOOK(request=req, raw_token=raw.reveal())
         except Exception as error:
             # The core's rule, the same for every adapter: RateLimited is a limit (429), another
             # TokenAuthError refuses the token (401), anything else is a broken limiter (503).
