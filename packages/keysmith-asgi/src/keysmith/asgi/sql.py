@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from keysmith.asgi.authenticator import TokenAuthenticator
 from keysmith.core import AuditSink, Clock, TokenPolicy
+from keysmith.core.audit_limits import DEFAULT_WRITE_TIMEOUT
 from keysmith.sqlalchemy import SQLToken, async_service
 
 
@@ -20,6 +21,7 @@ def from_url(
     clock: Clock | None = None,
     cache_size: int = 10_000,
     audit_buffer_seconds: float = 1.0,
+    audit_write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
     **options: Any,
 ) -> TokenAuthenticator[SQLToken]:
     """A ``TokenAuthenticator`` over the SQL store at ``url``, auditing to its audit table.
@@ -28,7 +30,8 @@ def from_url(
     defaults to ``KEYSMITH_DATABASE_URL``, then the SQLite file ``keysmith.sqlite3``. Without
     ``policy`` the token policy comes from the ``KEYSMITH_*`` variables the ``keysmith`` command
     reads too. Authentication rows are written in bulk every ``audit_buffer_seconds`` (``0``: one
-    INSERT per request); ``aclose()`` the authenticator at shutdown (``KeysmithMiddleware`` does
+    INSERT per request), each write giving up after ``audit_write_timeout`` seconds (``None``: no
+    bound); ``aclose()`` the authenticator at shutdown (``KeysmithMiddleware`` does
     on lifespan shutdown). ``options`` are ``TokenAuthenticator``'s (``header_name``, ...).
     """
     service = async_service(
@@ -38,5 +41,6 @@ def from_url(
         clock=clock,
         cache_size=cache_size,
         audit_buffer_seconds=audit_buffer_seconds,
+        audit_write_timeout=audit_write_timeout,
     )
     return TokenAuthenticator(service, **options)
