@@ -99,7 +99,7 @@ def test_lifecycle_calls_audit_table_locked_return_their_results(
         authenticate_token(raw)
     assert Token.objects.get(pk=token.pk).revoked
     for action in ("created", "rotated", "revoked"):
-        assert f"audit sink failed to record {action!r}" in caplog.text
+        assert f"audit sink failed to record {action!r} of {token.prefix}" in caplog.text
     assert actions() == []
 
 

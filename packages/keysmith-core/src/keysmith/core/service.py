@@ -32,8 +32,11 @@ logger = logging.getLogger("keysmith")
 
 
 def _log_sink_failure(event: AuditEvent) -> None:
-    # Auditing must never break the operation it records; the failure is still visible.
-    logger.exception("keysmith: audit sink failed to record %r", event.action)
+    # Auditing must never break the operation it records; the failure is still visible, with
+    # the token's public prefix so that a lost lifecycle record can be told from the logs.
+    logger.exception(
+        "keysmith: audit sink failed to record %r of %s", event.action, event.token_prefix or "-"
+    )
 
 
 class _Base:
