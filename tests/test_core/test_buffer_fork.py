@@ -1,4 +1,4 @@
-"""Buffered sinks in a forked child, as gunicorn --preload makes them: fresh queue, writer, locks."""
+"""Buffered sinks in a forked child (gunicorn --preload): a fresh queue, writer and locks."""
 
 from __future__ import annotations
 
