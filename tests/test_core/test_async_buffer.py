@@ -157,24 +157,29 @@ def test_async_buffer_one_writer_at_a_time_takes_later_events_too() -> None:
     asyncio.run(scenario())
 
 
-def test_async_buffer_queue_limit_makes_emitter_write_nothing_lost() -> None:
+def test_async_buffer_full_queue_drops_events_without_awaiting_the_writes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def scenario() -> None:
         batches = Batches()
+        batches.gate = asyncio.Event()  # writes wait, as on a locked table
         sink = AsyncBufferedAuditSink(
             MemoryAuditSink(), batches, interval=NEVER, max_batch=2, max_queue=4
         )
-        for n in range(4):
+        for n in range(2):
             await sink.emit(make(n=n))
-        # The fourth emit returned only once the queue was written.
-        assert (sorted(batches.written()), sink.pending()) == ([0, 1, 2, 3], 0)
-        for n in range(4, 9):
-            await sink.emit(make(n=n))
-            assert sink.pending() < 4
+        await settle()  # the writer holds [0, 1] at the gate
+        for n in range(2, 10):
+            await asyncio.wait_for(sink.emit(make(n=n)), PATIENCE)
+        assert (sink.pending(), sink.dropped, batches.written()) == (4, 4, [])
+        assert "the audit buffer is full (4 events waiting)" in caplog.text
+        batches.gate.set()
         await sink.aclose()
-        assert sorted(batches.written()) == list(range(9))
+        assert sorted(batches.written()) == list(range(6))
         assert all(len(batch) <= 2 for batch in batches.batches)
 
     asyncio.run(scenario())
+    assert "dropped 4 authentication audit events" in caplog.text
 
 
 def test_async_buffer_failing_writer_is_logged_and_sink_keeps_working(

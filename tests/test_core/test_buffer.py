@@ -70,22 +70,40 @@ def test_buffer_full_batch_wakes_writer_before_interval() -> None:
     sink.close()
 
 
-def test_buffer_queue_limit_makes_emitter_flush_nothing_lost() -> None:
-    batches = Batches()
-    gate = threading.Event()
+class Stuck:
+    """A ``write_many`` that blocks on ``gate``, as a write to a locked table does."""
 
-    def slow(events: Sequence[AuditEvent]) -> None:
-        gate.wait(timeout=10)
-        batches(events)
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+        self.written: list[int] = []
 
-    sink = BufferedAuditSink(MemoryAuditSink(), slow, interval=3600, max_batch=2, max_queue=4)
-    gate.set()
-    for n in range(9):
-        sink.emit(make(n=n))
-    sink.close()
-    written = sorted(e.status_code for b in batches.batches for e in b)
-    assert written == list(range(9))
-    assert all(len(b) <= 2 for b in batches.batches)
+    def __call__(self, events: Sequence[AuditEvent]) -> None:
+        self.entered.set()
+        self.gate.wait(timeout=60)
+        self.written += [event.status_code for event in events]
+
+
+def test_buffer_full_queue_drops_events_without_blocking_the_emitter(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stuck = Stuck()
+    sink = BufferedAuditSink(MemoryAuditSink(), stuck, interval=3600, max_batch=2, max_queue=4)
+    sink.emit(make(n=0))
+    sink.emit(make(n=1))  # a full batch: the writer takes it and blocks
+    assert stuck.entered.wait(timeout=10)
+    emitter = threading.Thread(target=lambda: [sink.emit(make(n=n)) for n in range(2, 10)])
+    emitter.start()
+    emitter.join(timeout=10)
+    try:
+        assert not emitter.is_alive(), "emit() waited for the blocked writer"
+        assert (sink.pending(), sink.dropped) == (4, 4)
+        assert "the audit buffer is full (4 events waiting)" in caplog.text
+    finally:
+        stuck.gate.set()
+        sink.close()
+    assert sorted(stuck.written) == list(range(6))
+    assert "dropped 4 authentication audit events" in caplog.text
 
 
 def test_buffer_failing_writer_is_logged_and_sink_keeps_working(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from keysmith.asgi.authenticator import TokenAuthenticator
 from keysmith.core import AuditSink, Clock, TokenPolicy
+from keysmith.core.audit_limits import DEFAULT_WRITE_TIMEOUT
 from keysmith.core.policy import Admit
 from keysmith.sqlalchemy import SQLToken, async_service
 
@@ -23,6 +24,7 @@ def from_url(
     cache_size: int = 10_000,
     audit_buffer_seconds: float = 1.0,
     admit: Admit | None = None,
+    audit_write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
     **options: Any,
 ) -> TokenAuthenticator[SQLToken]:
     """A ``TokenAuthenticator`` over the SQL store at ``url``, auditing to its audit table.
@@ -31,10 +33,11 @@ def from_url(
     defaults to ``KEYSMITH_DATABASE_URL``, then the SQLite file ``keysmith.sqlite3``. Without
     ``policy`` the token policy comes from the ``KEYSMITH_*`` variables the ``keysmith`` command
     reads too. Authentication rows are written in bulk every ``audit_buffer_seconds`` (``0``: one
-    INSERT per request); ``aclose()`` the authenticator at shutdown (``KeysmithMiddleware`` does
-    on lifespan shutdown). ``admit`` is the owner check (see ``TokenPolicy.admit``): a sync or
-    async callable given the ``SQLToken`` after its secret and state passed, returning False to
-    refuse it (``disabled_token``). ``options`` are ``TokenAuthenticator``'s (``header_name``...).
+    INSERT per request), each write giving up after ``audit_write_timeout`` seconds (``None``: no
+    bound); ``aclose()`` the authenticator at shutdown (``KeysmithMiddleware`` does on lifespan
+    shutdown). ``admit`` is the owner check (see ``TokenPolicy.admit``): a sync or async callable
+    given the ``SQLToken`` after its secret and state passed, returning False to refuse it
+    (``disabled_token``). ``options`` are ``TokenAuthenticator``'s (``header_name``, ...).
     """
     if admit is not None and policy is not None:
         policy = dataclasses.replace(policy, admit=admit)
@@ -46,5 +49,6 @@ def from_url(
         cache_size=cache_size,
         audit_buffer_seconds=audit_buffer_seconds,
         **({"admit": admit} if admit is not None and policy is None else {}),
+        audit_write_timeout=audit_write_timeout,
     )
     return TokenAuthenticator(service, **options)

@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 
 from keysmith.core.audit import AuditEvent
-from keysmith.core.buffer import BufferSettings, log_dropped
+from keysmith.core.buffer import BufferSettings, log_dropped, log_drops, log_full
 
 
 class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awaitable[None]]]):
@@ -16,14 +16,15 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
     Authentication events (``actions``) are queued and written by a task on the running event
     loop ``interval`` seconds after the first of them arrives, or at once when ``max_batch``
     are waiting. Lifecycle events (created, rotated, revoked) are awaited on ``direct``, so they
-    stay durable. When ``max_queue`` events are waiting (the writes cannot keep up), the
-    emitting request writes the queue itself: memory stays bounded and nothing is dropped. A
-    failing ``write_many`` is logged and its batch dropped: auditing never breaks
-    authentication.
+    stay durable.
 
-    The loss window: events still queued, or being written, when the event loop stops without
-    ``aclose()`` or ``flush()`` are lost — at most ``interval`` seconds' worth. (If the sink is
-    used again from another loop in the same process, that loop writes them.)
+    ``emit`` never waits for the database. What can be lost, each time logged on ``keysmith``:
+    events that find ``max_queue`` events already waiting (writes that cannot keep up, or a
+    locked table) are dropped and counted in ``dropped``; a failing ``write_many`` (a write past
+    its timeout) drops its batch; and the events still queued, or being written, when the event
+    loop stops without ``aclose()`` or ``flush()`` — at most ``interval`` seconds' or
+    ``max_queue`` events' worth. (If the sink is used again from another loop in the same
+    process, that loop writes them.) A forked child starts with an empty queue.
 
     asyncio database drivers belong to the loop that opened their connections, so the sink
     writes from the loop its queued events came from, and an event arriving on another loop
@@ -32,13 +33,13 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
     """
 
     def _start(self) -> None:
+        super()._start()
         self._queue: list[AuditEvent] = []
         self._loop: asyncio.AbstractEventLoop | None = None  # where the queued events came from
         self._timer: asyncio.TimerHandle | None = None
         self._writer: asyncio.Task[None] | None = None
         # The loop keeps only weak references to tasks: these keep each write alive to its end.
         self._tasks: set[asyncio.Task[None]] = set()
-        self._closed = False
 
     async def emit(self, event: AuditEvent) -> None:
         if event.action not in self.actions or self._closed:
@@ -50,10 +51,12 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
         if loop is not self._loop:
             self._move_to(loop)
         queue = self._queue
-        queue.append(event)
         if len(queue) >= self.max_queue:
-            await self.flush()
+            # Never wait for the writes here: this is the request's task.
+            if self._drop():
+                log_full(self.max_queue)
             return
+        queue.append(event)
         if len(queue) >= self.max_batch:
             self._start_writer(loop)
         if self._timer is None:
@@ -80,7 +83,10 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
 
     async def _write_queue(self) -> None:
         queue = self._queue
-        while queue:
+        while True:
+            log_drops(self._take_drops())
+            if not queue:
+                return
             batch = queue[: self.max_batch]
             del queue[: self.max_batch]
             try:

@@ -6,8 +6,9 @@ import atexit
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable, Collection, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from keysmith.core.audit import Action, AuditEvent, AuditSink, sink_enabled
 
@@ -20,7 +21,11 @@ W = TypeVar("W")  # the batch writer: a function, or a coroutine function
 
 
 class BufferSettings(Generic[W]):
-    """What every buffered sink, threaded or asyncio, is built from, and its ``enabled``."""
+    """What every buffered sink, threaded or asyncio, is built from, and its ``enabled``.
+
+    Also what they share about a full queue: the event is dropped and counted in ``dropped``;
+    the sink logs when dropping starts, then the count with each batch it writes.
+    """
 
     def __init__(
         self,
@@ -40,14 +45,68 @@ class BufferSettings(Generic[W]):
         self.max_batch = max_batch
         self.max_queue = max_queue
         self.actions = frozenset(actions)
+        self._closed = False
         self._start()
+        _live.add(self)
 
     def _start(self) -> None:
-        """Set up the sink's own state (its queue, its writer)."""
+        """Set up the sink's per-process state; run again in a forked child (see ``_forked``)."""
+        self.dropped = 0  # events dropped on a full queue, in this process
+        self._unreported = 0
 
     @property
     def enabled(self) -> bool:
         return sink_enabled(self.direct)
+
+    def _drop(self) -> bool:
+        """Count an event that found the queue full; True for the first of a run (to log)."""
+        self.dropped += 1
+        self._unreported += 1
+        return self._unreported == 1
+
+    def _take_drops(self) -> int:
+        """How many were dropped since the last call."""
+        count, self._unreported = self._unreported, 0
+        return count
+
+    def _at_exit(self) -> None:
+        """Write out what is left as the interpreter exits, where the sink can."""
+
+
+# Every buffered sink of the process, held weakly: a sink with events queued has a writer
+# that keeps it alive, and one nobody uses can go.
+_live: weakref.WeakSet[BufferSettings[Any]] = weakref.WeakSet()
+
+
+def _forked() -> None:
+    # gunicorn --preload forks workers after the app, and its sink, were built in the master.
+    # The child gets a copy of the queue (the parent writes those events: the child must not
+    # write them again), no writer thread, and locks that a parent thread may have held at the
+    # fork (they would stay locked forever): it starts over with its own.
+    for sink in list(_live):
+        sink._start()
+
+
+def _exiting() -> None:
+    for sink in list(_live):
+        sink._at_exit()
+
+
+os.register_at_fork(after_in_child=_forked)
+atexit.register(_exiting)
+
+
+def log_full(max_queue: int) -> None:
+    logger.warning(
+        "keysmith: the audit buffer is full (%d events waiting): authentication events are "
+        "dropped until the writer catches up",
+        max_queue,
+    )
+
+
+def log_drops(count: int) -> None:
+    if count:
+        logger.warning("keysmith: dropped %d authentication audit events: buffer full", count)
 
 
 def log_dropped(batch: Sequence[AuditEvent]) -> None:
@@ -63,34 +122,43 @@ class BufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], None]]):
     every ``max_batch`` events, whichever comes first. Lifecycle events (created, rotated,
     revoked) go to ``direct`` at once, so they stay durable and keep their transaction.
 
-    The loss window: events still queued when the process dies without running ``atexit``
-    (SIGKILL, a crash) are lost — at most ``interval`` seconds' or ``max_batch`` events' worth.
-    A normal exit flushes. When ``max_queue`` events are waiting (the writer cannot keep up),
-    the emitting thread flushes itself: memory stays bounded and nothing is dropped. A failing
-    ``write_many`` is logged and its batch dropped: auditing never breaks authentication.
+    ``emit`` never waits for the database. What can be lost, each time logged on ``keysmith``:
+    events that find ``max_queue`` events already waiting (a writer that cannot keep up, or a
+    locked table) are dropped and counted in ``dropped``; a failing ``write_many`` (a write past
+    its timeout) drops its batch; and the events still queued when the process dies without
+    running ``atexit`` (SIGKILL, a crash), at most ``interval`` seconds' or ``max_queue``
+    events' worth. A normal exit writes them out. A forked child starts with an empty queue and
+    a writer of its own.
     """
 
     def _start(self) -> None:
+        super()._start()
         self._queue: list[AuditEvent] = []
         self._wake = threading.Condition()
         self._write_lock = threading.Lock()
         self._worker: threading.Thread | None = None
-        self._worker_pid = 0
-        self._closed = False
-        atexit.register(self.close)
 
     def emit(self, event: AuditEvent) -> None:
         if event.action not in self.actions or self._closed:
             self.direct.emit(event)
             return
         with self._wake:
-            self._queue.append(event)
-            waiting = len(self._queue)
-            if waiting >= self.max_batch:
-                self._wake.notify()
-        self._ensure_worker()
-        if waiting >= self.max_queue:
-            self.flush()
+            queue = self._queue
+            full = len(queue) >= self.max_queue
+            if full:
+                # Never wait for the writer here: this is the request's thread.
+                first = self._drop()
+            else:
+                queue.append(event)
+                if len(queue) >= self.max_batch:
+                    self._wake.notify()
+                if self._worker is None:
+                    self._worker = threading.Thread(
+                        target=self._run, name="keysmith-audit-writer", daemon=True
+                    )
+                    self._worker.start()
+        if full and first:
+            log_full(self.max_queue)
 
     def flush(self) -> None:
         """Write everything queued so far, in the calling thread."""
@@ -99,6 +167,8 @@ class BufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], None]]):
                 with self._wake:
                     batch = self._queue[: self.max_batch]
                     del self._queue[: self.max_batch]
+                    drops = self._take_drops()
+                log_drops(drops)
                 if not batch:
                     return
                 try:
@@ -120,17 +190,8 @@ class BufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], None]]):
             worker.join(timeout=self.interval + 5)
         self.flush()
 
-    def _ensure_worker(self) -> None:
-        # A forked child (gunicorn --preload) inherits the queue but not the thread.
-        if self._worker_pid == os.getpid() and self._worker is not None:
-            return
-        with self._wake:
-            if self._worker_pid != os.getpid() or self._worker is None:
-                self._worker_pid = os.getpid()
-                self._worker = threading.Thread(
-                    target=self._run, name="keysmith-audit-writer", daemon=True
-                )
-                self._worker.start()
+    def _at_exit(self) -> None:
+        self.close()
 
     def _run(self) -> None:
         while not self._closed:

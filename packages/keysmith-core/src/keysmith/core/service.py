@@ -43,8 +43,11 @@ def _refuse_awaitable(result: Any, fn: Any) -> None:
 
 
 def _log_sink_failure(event: AuditEvent) -> None:
-    # Auditing must never break the operation it records; the failure is still visible.
-    logger.exception("keysmith: audit sink failed to record %r", event.action)
+    # Auditing must never break the operation it records; the failure is still visible, with
+    # the token's public prefix so that a lost lifecycle record can be told from the logs.
+    logger.exception(
+        "keysmith: audit sink failed to record %r of %s", event.action, event.token_prefix or "-"
+    )
 
 
 class _Base:

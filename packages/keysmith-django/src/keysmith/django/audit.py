@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from django.db import close_old_connections, router, transaction
+from django.db import close_old_connections, router
 from django.db.models import Model
 
 from keysmith.core.audit import Action, AuditEvent, RequestContext
+from keysmith.core.audit_limits import DEFAULT_WRITE_TIMEOUT
 from keysmith.django.bulk_insert import PreparedInsert
+from keysmith.django.write_limits import bounded_write
 
 # django-keysmith gave lifecycle events these status codes; events built without one keep them.
 LIFECYCLE_STATUS = {Action.CREATED: 201, Action.ROTATED: 200, Action.REVOKED: 200}
@@ -27,11 +31,39 @@ def payload(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-class ModelAuditSink:
-    """Writes one audit row per event; a failed insert never breaks the caller's transaction."""
+# The rows held back in this thread (or task) by ``rows_written_after``; None: none held.
+_held: ContextVar[list[AuditEvent] | None] = ContextVar("keysmith_held_audit_rows", default=None)
 
-    def __init__(self, model: type[Model]) -> None:
+
+@contextmanager
+def rows_written_after(write: Callable[[AuditEvent], None]) -> Iterator[None]:
+    """Hold the rows ``ModelAuditSink`` would write in this block; hand each to ``write`` after.
+
+    For a command that prints a raw token: it shows the token as soon as the token is
+    committed, and only then waits for the audit table. Other threads are not affected.
+    """
+    held: list[AuditEvent] = []
+    reset = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(reset)
+        for event in held:
+            write(event)
+
+
+class ModelAuditSink:
+    """Writes one audit row per event; a failed insert never breaks the caller's transaction.
+
+    Each write runs in a transaction (a savepoint inside the caller's) whose waits for locks
+    end after ``write_timeout`` seconds (``None``: the database's own), see ``bounded_write``.
+    """
+
+    def __init__(
+        self, model: type[Model], write_timeout: float | None = DEFAULT_WRITE_TIMEOUT
+    ) -> None:
         self.model = model
+        self.write_timeout = write_timeout
         token_field = model._meta.get_field("token")
         self.token_model = token_field.related_model
         self.token_column = token_field.attname  # type: ignore[union-attr]
@@ -55,14 +87,13 @@ class ModelAuditSink:
         return self.model(token=self.token(event), **self.columns(event))
 
     def emit(self, event: AuditEvent) -> None:
+        held = _held.get()
+        if held is not None:
+            held.append(event)
+            return
         row = self.row(event)
         alias = router.db_for_write(self.model, instance=row)
-        if transaction.get_connection(alias).in_atomic_block:
-            # Inside the caller's transaction: a savepoint, so a failed insert rolls back to it
-            # and leaves that transaction usable (PostgreSQL aborts it otherwise).
-            with transaction.atomic(using=alias):
-                row.save(force_insert=True, using=alias)
-        else:
+        with bounded_write(alias, self.write_timeout):
             row.save(force_insert=True, using=alias)
 
     def values(self, event: AuditEvent) -> dict[str, Any]:
@@ -79,7 +110,9 @@ class ModelAuditSink:
         insert = self.inserts.get(alias)
         if insert is None:
             insert = self.inserts[alias] = PreparedInsert(self.model, alias)
-        insert.insert([self.values(event) for event in events])
+        rows = [self.values(event) for event in events]
+        with bounded_write(alias, self.write_timeout):
+            insert.insert(rows)
 
 
 class HookAuditSink:

@@ -21,7 +21,7 @@ def build_sink(settings: KeysmithSettings) -> AuditSink:
         return NullAuditSink()
     if settings.AUDIT_LOG_HOOK is not None:
         return HookAuditSink(settings.AUDIT_LOG_HOOK)
-    rows = ModelAuditSink(get_audit_log_model())
+    rows = ModelAuditSink(get_audit_log_model(), settings.AUDIT_WRITE_TIMEOUT)
     interval = settings.AUDIT_BUFFER_SECONDS
     # Per-request authentication rows in bulk, off the request path; lifecycle rows at once.
     return BufferedAuditSink(rows, rows.write_many, interval=interval) if interval else rows

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.translation import gettext_lazy as _
 
+from keysmith.core.audit_limits import DEFAULT_WRITE_TIMEOUT
 from keysmith.core.errors import ConfigurationError
 from keysmith.core.format import TokenFormat
 from keysmith.core.hashers import HMACSHA256TokenHasher, PBKDF2SHA512TokenHasher, TokenHasher
@@ -56,6 +57,7 @@ DEFAULTS: Mapping[str, Any] = {
     "ROTATION_GRACE_SECONDS": None,
     "AUDIT_BUFFER_SECONDS": 1.0,
     "FAILURE_BUDGET": {"PER_CLIENT": 10, "PER_PREFIX": 30, "WINDOW_SECONDS": 60},
+    "AUDIT_WRITE_TIMEOUT": DEFAULT_WRITE_TIMEOUT,
 }
 
 

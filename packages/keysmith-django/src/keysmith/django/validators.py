@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
+from keysmith.core.audit_limits import write_timeout
 from keysmith.core.budget import FailureBudget
 from keysmith.core.errors import ConfigurationError
 from keysmith.core.format import validate_namespace, validate_secret_length
@@ -93,6 +94,14 @@ def optional_positive(name: str, value: Any) -> float | None:
     if number <= 0:
         raise _wrong(name, "a positive number or None", value)
     return number
+
+
+def timeout(name: str, value: Any) -> float | None:
+    """A bound in seconds (above 0, at most an hour) or None."""
+    try:
+        return write_timeout(value, f"KEYSMITH['{name}']")
+    except ConfigurationError as error:
+        raise Invalid(E_VALUE, str(error), "None leaves the database's own timeouts.") from None
 
 
 def optional_days(name: str, value: Any) -> int | None:
@@ -248,4 +257,5 @@ VALIDATORS: Mapping[str, Callable[[str, Any], Any]] = {
     "ROTATION_GRACE_SECONDS": optional_positive,
     "AUDIT_BUFFER_SECONDS": seconds,
     "FAILURE_BUDGET": failure_budget,
+    "AUDIT_WRITE_TIMEOUT": timeout,
 }

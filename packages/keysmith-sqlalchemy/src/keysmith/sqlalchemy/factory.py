@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from keysmith.core.async_buffer import AsyncBufferedAuditSink
 from keysmith.core.audit import AuditSink
+from keysmith.core.audit_limits import DEFAULT_WRITE_TIMEOUT, write_timeout
 from keysmith.core.buffer import BufferedAuditSink
 from keysmith.core.clock import Clock
 from keysmith.core.errors import ConfigurationError
@@ -39,13 +40,13 @@ def _buffer_seconds(value: object) -> float:
     return float(value)
 
 
-def _sink(engine: Engine, seconds: float) -> AuditSink:
-    rows = SQLAuditSink(engine)
+def _sink(engine: Engine, seconds: float, timeout: float | None) -> AuditSink:
+    rows = SQLAuditSink(engine, write_timeout=timeout)
     return BufferedAuditSink(rows, rows.write_many, interval=seconds) if seconds else rows
 
 
-def _async_sink(engine: AsyncEngine, seconds: float) -> AuditSink:
-    rows = AsyncSQLAuditSink(engine)
+def _async_sink(engine: AsyncEngine, seconds: float, timeout: float | None) -> AuditSink:
+    rows = AsyncSQLAuditSink(engine, write_timeout=timeout)
     return AsyncBufferedAuditSink(rows, rows.write_many, interval=seconds) if seconds else rows
 
 
@@ -57,6 +58,7 @@ def service(
     clock: Clock | None = None,
     cache_size: int = 10_000,
     audit_buffer_seconds: float = 1.0,
+    audit_write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
     **policy_options: Any,
 ) -> TokenService[SQLToken]:
     """A ``TokenService`` over ``SQLTokenStore``, auditing to the audit table by default.
@@ -64,14 +66,16 @@ def service(
     ``url`` defaults to ``KEYSMITH_DATABASE_URL`` (then ``sqlite:///keysmith.sqlite3``). Without
     ``policy``, the policy comes from the ``KEYSMITH_*`` variables, with ``policy_options``
     (``TokenPolicy`` fields) on top. Without ``sink``, authentication rows are written in bulk
-    every ``audit_buffer_seconds`` by a background thread (``0``: one INSERT per event).
+    every ``audit_buffer_seconds`` by a background thread (``0``: one INSERT per event), and
+    every audit write gives up after ``audit_write_timeout`` seconds (``None``: no bound).
     """
     seconds = _buffer_seconds(audit_buffer_seconds)
+    timeout = write_timeout(audit_write_timeout)
     engine = url if isinstance(url, Engine) else make_engine(url)
     return TokenService(
         SQLTokenStore(engine),
         policy=_policy(policy, policy_options),
-        sink=sink if sink is not None else _sink(engine, seconds),
+        sink=sink if sink is not None else _sink(engine, seconds, timeout),
         clock=clock,
         cache_size=cache_size,
     )
@@ -85,6 +89,7 @@ def async_service(
     clock: Clock | None = None,
     cache_size: int = 10_000,
     audit_buffer_seconds: float = 1.0,
+    audit_write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
     **policy_options: Any,
 ) -> AsyncTokenService[SQLToken]:
     """An ``AsyncTokenService`` over ``AsyncSQLTokenStore``; arguments as for ``service``.
@@ -93,11 +98,12 @@ def async_service(
     ``aclose()`` the sink at shutdown (``KeysmithMiddleware`` does on lifespan shutdown).
     """
     seconds = _buffer_seconds(audit_buffer_seconds)
+    timeout = write_timeout(audit_write_timeout)
     engine = url if isinstance(url, AsyncEngine) else make_async_engine(url)
     return AsyncTokenService(
         AsyncSQLTokenStore(engine),
         policy=_policy(policy, policy_options),
-        sink=sink if sink is not None else _async_sink(engine, seconds),
+        sink=sink if sink is not None else _async_sink(engine, seconds, timeout),
         clock=clock,
         cache_size=cache_size,
     )

@@ -220,11 +220,6 @@ def event_row(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def insert_event(event: AuditEvent) -> Insert:
-    """One event's row, as its own INSERT."""
-    return insert(audit_events).values(event_row(event))
-
-
 def insert_events(events: Iterable[AuditEvent]) -> tuple[Insert, list[dict[str, Any]]]:
     """One INSERT and the rows of many events, to run as a single executemany."""
     return insert(audit_events), [event_row(event) for event in events]

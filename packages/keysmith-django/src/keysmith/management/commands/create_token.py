@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from keysmith.core.untrusted import escape
+from keysmith.management.audit_after import audit_after_output
 from keysmith.management.lookup import user_named
 from keysmith.services.tokens import create_token
 
@@ -52,22 +53,23 @@ class Command(BaseCommand):
             expires_at = timezone.now() + timedelta(days=options["expires_in_days"])
         elif options["expires_at"] is not None:
             expires_at = _moment(options["expires_at"])
-        try:
-            token, raw = create_token(
-                name=options["name"],
-                description=options["description"],
-                user=user_named(options["user"]),
-                created_by=user_named(options["created_by"]),
-                scopes=options["scopes"],
-                expires_at=expires_at,
-                token_type="system" if options["system"] else None,
-            )
-        except (ValueError, TypeError) as error:
-            raise CommandError(str(error)) from None
-        if options["quiet"]:
+        with audit_after_output(self):
+            try:
+                token, raw = create_token(
+                    name=options["name"],
+                    description=options["description"],
+                    user=user_named(options["user"]),
+                    created_by=user_named(options["created_by"]),
+                    scopes=options["scopes"],
+                    expires_at=expires_at,
+                    token_type="system" if options["system"] else None,
+                )
+            except (ValueError, TypeError) as error:
+                raise CommandError(str(error)) from None
+            if not options["quiet"]:
+                expiry = token.expires_at.isoformat() if token.expires_at else "never"
+                name = escape(token.name)
+                self.stdout.write(f"Created token {token.prefix} ({name}), expires {expiry}.")
+                self.stdout.write("Raw token, shown only now:")
             self.stdout.write(raw)
-            return
-        expiry = token.expires_at.isoformat() if token.expires_at else "never"
-        self.stdout.write(f"Created token {token.prefix} ({escape(token.name)}), expires {expiry}.")
-        self.stdout.write("Raw token, shown only now:")
-        self.stdout.write(raw)
+            self.stdout.flush()

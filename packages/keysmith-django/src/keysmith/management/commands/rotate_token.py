@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from keysmith.management.audit_after import audit_after_output
 from keysmith.management.lookup import token_with_prefix
 from keysmith.services.tokens import rotate_token
 
@@ -19,10 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         token = token_with_prefix(options["prefix"])
-        try:
-            raw = rotate_token(token)
-        except ValueError as error:
-            raise CommandError(str(error)) from None
-        if not options["quiet"]:
-            self.stdout.write(f"Rotated token {token.prefix}. New raw token, shown only now:")
-        self.stdout.write(raw)
+        with audit_after_output(self):
+            try:
+                raw = rotate_token(token)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            if not options["quiet"]:
+                self.stdout.write(f"Rotated token {token.prefix}. New raw token, shown only now:")
+            self.stdout.write(raw)
+            self.stdout.flush()

@@ -1,7 +1,8 @@
 """The ``keysmith`` command-line tool: token administration against a database URL.
 
 Exit status: 0 on success, 1 when a command fails (unknown prefix, database error, ...), 2 for
-a usage or configuration error (bad option, bad URL). Errors are one line on stderr.
+a usage or configuration error (bad option, bad URL). Errors are one line on stderr. A change
+whose audit event cannot be written (a locked audit table) still succeeds, with a warning.
 """
 
 from __future__ import annotations
@@ -29,14 +30,28 @@ def _database_message(error: SQLAlchemyError) -> str:
     return "database error: " + (lines[0] if lines else type(detail).__name__)
 
 
+def _write_audit(context: Context) -> None:
+    try:
+        context.write_audit()
+    except SQLAlchemyError as error:
+        # The change is committed and its output printed: the command has done its work.
+        context.warn(
+            "the change is saved, but its audit event could not be written: "
+            + _database_message(error)
+        )
+
+
 def _run(args: argparse.Namespace, out: TextIO) -> None:
     url = database_url(getattr(args, "database_url", None))
     engine = make_engine(url)
     try:
         context = Context(url, engine, args.command, getattr(args, "json", False), out)
-        if args.command != "init":
-            context.require_tables()
-        COMMANDS[args.command](context, args)
+        try:
+            if args.command != "init":
+                context.require_tables()
+            COMMANDS[args.command](context, args)
+        finally:
+            _write_audit(context)
     finally:
         engine.dispose()
 

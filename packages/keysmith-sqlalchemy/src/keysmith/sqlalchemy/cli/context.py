@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import Engine
 
-from keysmith.core.audit import RequestContext
+from keysmith.core.audit import MemoryAuditSink, RequestContext
 from keysmith.core.clock import Clock, FrozenClock, SystemClock
 from keysmith.core.service import TokenService
 from keysmith.sqlalchemy import __version__
@@ -36,6 +36,8 @@ class Context:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     # One command happens at one moment: "--expires 30d" is exactly 30 days after created_at.
     clock: Clock = field(default_factory=lambda: FrozenClock(SystemClock().now()))
+    # The command's audit events, held until its output is printed (see ``write_audit``).
+    held: MemoryAuditSink = field(default_factory=MemoryAuditSink)
 
     @property
     def database(self) -> str:
@@ -58,7 +60,7 @@ class Context:
         return TokenService(
             self.store,
             policy=policy_from_env(**policy_overrides),
-            sink=SQLAuditSink(self.engine),
+            sink=self.held,
             clock=self.clock,
             cache_size=0,
         )
@@ -87,6 +89,16 @@ class Context:
         """A warning on stderr, apart from the output (which stays valid JSON with --json)."""
         print(f"keysmith: warning: {text}", file=sys.stderr)
 
+    def write_audit(self) -> None:
+        """Write the events the command's changes made, after its output; raises on failure.
+
+        The raw token a command prints reaches the operator as soon as the change is committed,
+        even if the audit table is locked then (the write gives up after its timeout) or the
+        process is killed while it waits.
+        """
+        events, self.held.events = self.held.events, []
+        SQLAuditSink(self.engine).write_many(events)
+
     def print(self, text: str, data: Any) -> None:
-        """``text`` for people, or ``data`` as JSON with --json."""
-        print(dumps(data) if self.as_json else text, file=self.out)
+        """``text`` for people, or ``data`` as JSON with --json; flushed at once."""
+        print(dumps(data) if self.as_json else text, file=self.out, flush=True)
