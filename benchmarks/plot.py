@@ -8,7 +8,11 @@ from benchmarks.report import CASE_TITLES
 from benchmarks.results import Results
 from benchmarks.targets import DB_NAMES
 
-SHORT = {"wrong_secret": "wrong secret", "unknown_prefix": "unknown prefix"}
+SHORT = {
+    "wrong_secret": "wrong secret",
+    "forged": "forged secret",
+    "unknown_prefix": "unknown prefix",
+}
 # Twenty distinct colours: a panel holds more schemes than matplotlib's default ten.
 PALETTE = "tab20"
 

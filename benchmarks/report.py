@@ -12,6 +12,7 @@ CASE_TITLES = {
     "valid": "valid token",
     "malformed": "malformed token (bad checksum)",
     "wrong_secret": "well-formed token, wrong secret (token in use)",
+    "forged": "forged secret on a live prefix (token not used yet)",
     "unknown_prefix": "unknown prefix",
     "revoked": "revoked token",
 }

@@ -12,7 +12,8 @@ from typing import Any
 # baseline only.
 ORDER = (
     "floor", "refusal", "refusal_parse", "drf_token", "api_key", "knox", "ks_default",
-    "ks_audit_off", "ks_hmac", "ks_django", "legacy", "asgi_floor", "asgi_minimal", "asgi_memory",
+    "ks_audit_off", "ks_hmac", "ks_pbkdf2", "ks_pbkdf2_unbounded", "ks_django", "legacy",
+    "asgi_floor", "asgi_minimal", "asgi_memory",
     "asgi_sqlite", "asgi_sqlite_audit_off", "asgi_floor_httpx", "asgi_memory_httpx",
 )  # fmt: skip
 

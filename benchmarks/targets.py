@@ -57,6 +57,17 @@ def database_checks(results: Results, db: str) -> list[Check]:
             check(f"{name}: (malformed, {label} ≤ 1.05 × refusal floor + parse)",
                   ratio(db, "malformed", variant, "refusal_parse"), 1.05),
         ]  # fmt: skip
+    found += [
+        check(f"{name}: forged secret on a live prefix, defaults ≤ 2 × a valid request",
+              ratio(db, "forged", "ks_default", "ks_default", base_case="valid"), 2.0),
+        check(f"{name}: forged secret, django-keysmith's PBKDF2 settings past the failure "
+              "budget ≤ 2 × a valid request",
+              ratio(db, "forged", "ks_pbkdf2", "ks_pbkdf2", base_case="valid"), 2.0),
+        # Evidence: what each forged secret would cost without the budget.
+        check(f"{name}: (forged secret, PBKDF2 without the failure budget, × a valid request)",
+              ratio(db, "forged", "ks_pbkdf2_unbounded", "ks_pbkdf2_unbounded",
+                    base_case="valid"), 1e9),
+    ]  # fmt: skip
     # Evidence: whether the target is reachable at all, by the least any scheme must do.
     found.append(
         check(f"{name}: (malformed, refusal floor + parse ≤ 1.05 × no authentication)",

@@ -1,8 +1,11 @@
 """The schemes measured and the credentials each is sent in each case, seeded into the database.
 
-Every scheme is sent the same five kinds of request. Where a peer has no such notion the closest
+Every scheme is sent the same six kinds of request. Where a peer has no such notion the closest
 one is used, and ``notes`` says which (DRF's and knox's tokens cannot be revoked: a token whose
 user is inactive stands in; DRF's key has no public part, so a wrong secret is an unknown key).
+``forged`` is a wrong secret on the public part of a token no request has used yet: where a
+scheme remembers verified secrets (keysmith with a slow hash), this is what an attacker who read
+a prefix in a log can send.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from benchmarks import tokens
 
-CASES = ("valid", "malformed", "wrong_secret", "unknown_prefix", "revoked")
+CASES = ("valid", "malformed", "wrong_secret", "forged", "unknown_prefix", "revoked")
 KEYSMITH_HEADER = "HTTP_X_KEYSMITH_TOKEN"
 REFUSAL = "refusal"
 REFUSAL_PARSE = "refusal_parse"
@@ -49,6 +52,7 @@ def drf_token(user: Any, inactive: Any, malformed: str) -> Scheme:
         "valid": key,
         "malformed": malformed,
         "wrong_secret": _hex(40),
+        "forged": _hex(40),
         "unknown_prefix": _hex(40),
         "revoked": Token.objects.create(user=inactive).key,
     }
@@ -97,6 +101,7 @@ def knox(user: Any, inactive: Any, malformed: str) -> Scheme:
         "valid": raw,
         "malformed": malformed,
         "wrong_secret": raw[:15] + _hex(len(raw) - 15),
+        "forged": raw[:15] + _hex(len(raw) - 15),
         "unknown_prefix": _hex(len(raw)),
         "revoked": AuthToken.objects.create(user=inactive)[1],
     }
@@ -115,6 +120,7 @@ def api_key(malformed: str) -> Scheme:
         "valid": raw,
         "malformed": malformed,
         "wrong_secret": f"{prefix}.{tokens.random_text(32)}",
+        "forged": f"{prefix}.{tokens.random_text(32)}",
         "unknown_prefix": f"{tokens.random_text(8)}.{tokens.random_text(32)}",
         "revoked": APIKey.objects.create_key(name="bench-revoked", revoked=True)[1],
     }
@@ -138,10 +144,12 @@ def keysmith_credentials(user: Any, malformed: str) -> dict[str, dict[str, str]]
     authenticate_token(raw)
     revoked, revoked_raw = create_token(name="bench-revoked", user=user)
     revoke_token(revoked)
+    _, unused_raw = create_token(name="bench-unused", user=user)  # never sent with its secret
     values = {
         "valid": raw,
         "malformed": malformed,
         "wrong_secret": tokens.wrong_secret(raw),
+        "forged": tokens.wrong_secret(unused_raw),
         "unknown_prefix": tokens.unknown_prefix(raw),
         "revoked": revoked_raw,
     }
@@ -160,13 +168,29 @@ class KeysmithSpec:
 
 CURRENT_KEYSMITH = (
     KeysmithSpec(
-        "ks_default", "keysmith (PBKDF2, audit on)", "defaults", notes="defaults, DRF class"
+        "ks_default", "keysmith (SHA-256, audit on)", "defaults", notes="defaults, DRF class"
     ),
     KeysmithSpec(
         "ks_audit_off", "keysmith, audit off", "audit_off", notes="ENABLE_AUDIT_LOGGING False"
     ),
     KeysmithSpec(
         "ks_hmac", "keysmith, HMAC hasher", "hmac", notes="HMACSHA256TokenHasher, audit on"
+    ),
+    KeysmithSpec(
+        "ks_pbkdf2",
+        "keysmith, django-keysmith's PBKDF2 settings",
+        "pbkdf2",
+        notes=(
+            "HASH_BACKEND PBKDF2SHA512TokenHasher, HASH_ITERATIONS 100 000, the failure budget "
+            "on (10 failed slow checks per client a minute; every request here comes from one "
+            "address, so the forged case's median is the refusal past the budget)"
+        ),
+    ),
+    KeysmithSpec(
+        "ks_pbkdf2_unbounded",
+        "keysmith, PBKDF2, no failure budget",
+        "pbkdf2_unbounded",
+        notes="as ks_pbkdf2 with FAILURE_BUDGET None: what each forged secret would cost",
     ),
     KeysmithSpec(
         "ks_django",

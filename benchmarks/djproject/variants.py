@@ -21,6 +21,16 @@ VARIANTS: Mapping[str, Mapping[str, Any]] = {
         "HASH_BACKEND": "keysmith.hashers.HMACSHA256TokenHasher",
         "HASH_PEPPERS": {"k1": PEPPER},
     },
+    # django-keysmith's documented settings: new hashes stay PBKDF2.
+    "pbkdf2": {
+        "HASH_BACKEND": "keysmith.hashers.PBKDF2SHA512TokenHasher",
+        "HASH_ITERATIONS": 100_000,
+    },
+    "pbkdf2_unbounded": {
+        "HASH_BACKEND": "keysmith.hashers.PBKDF2SHA512TokenHasher",
+        "HASH_ITERATIONS": 100_000,
+        "FAILURE_BUDGET": None,
+    },
 }
 
 
