@@ -4,12 +4,11 @@ no keysmith frame in that traceback (whose locals error trackers record) holds t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from types import TracebackType
 from typing import Any
 
 import httpx
 import pytest
+from support.frames import leaks
 from test_asgi.apps import echo_app
 
 from keysmith.asgi import KeysmithMiddleware, TokenAuthenticator
@@ -21,16 +20,6 @@ pytestmark = pytest.mark.anyio
 class BrokenStore(AsyncMemoryTokenStore):
     async def get_by_prefix(self, prefix: str) -> Any:
         raise RuntimeError("the store went away")
-
-
-def keysmith_frame_locals(tb: TracebackType | None) -> Iterator[tuple[str, str, str]]:
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_globals.get("__name__", "").startswith("keysmith."):
-            for name, value in frame.f_locals.items():
-                if name != "scope":  # the server's own object: trackers scrub its headers
-                    yield frame.f_code.co_name, name, repr(value)
-        tb = tb.tb_next
 
 
 async def test_store_failure_logged_frames_hold_no_token(caplog: pytest.LogCaptureFixture) -> None:
@@ -49,4 +38,4 @@ async def test_store_failure_logged_frames_hold_no_token(caplog: pytest.LogCaptu
     for record in logged:
         assert record.exc_info is not None
         assert secret not in record.getMessage()
-        assert [f for f in keysmith_frame_locals(record.exc_info[2]) if secret in f[2]] == []
+        assert leaks(record.exc_info[2], secret) == []

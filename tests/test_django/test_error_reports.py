@@ -14,6 +14,7 @@ from django.core.signals import got_request_exception
 from django.db import OperationalError
 from django.test import Client, override_settings
 from django.views.debug import ExceptionReporter
+from support.frames import leaks
 from test_django.wiring import TokenFactory
 
 from keysmith.django.store import DjangoTokenStore
@@ -42,19 +43,6 @@ def reports(failure: Failure) -> tuple[str, str]:
     return reporter.get_traceback_html(), reporter.get_traceback_text()
 
 
-def keysmith_frame_locals(tb: TracebackType | None) -> Iterator[tuple[str, str, str]]:
-    """(function, local name, repr) of every local in keysmith's frames of a traceback, as an
-    error tracker recording locals would send them; the framework's own request and scope
-    objects are skipped (their trackers scrub headers by name)."""
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_globals.get("__name__", "").startswith("keysmith."):
-            for name, value in frame.f_locals.items():
-                if name not in {"scope", "request", "req"}:
-                    yield frame.f_code.co_name, name, repr(value)
-        tb = tb.tb_next
-
-
 def store_raising(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
     def get_by_prefix(self: Any, prefix: str) -> Any:
         raise error
@@ -74,8 +62,7 @@ def test_store_bug_during_authentication_report_shows_no_token(
     assert "the store has a bug" in text  # the report is the real one
     assert secret not in html
     assert secret not in text
-    leaks = [f for f in keysmith_frame_locals(failures[0][1][2]) if secret in f[2]]
-    assert leaks == []
+    assert leaks(failures[0][1][2], secret) == []
 
 
 def test_store_outage_logged_traceback_frames_hold_no_token(
@@ -92,8 +79,7 @@ def test_store_outage_logged_traceback_frames_hold_no_token(
     for record in logged:
         assert record.exc_info is not None
         assert secret not in record.getMessage()
-        leaks = [f for f in keysmith_frame_locals(record.exc_info[2]) if secret in f[2]]
-        assert leaks == []
+        assert leaks(record.exc_info[2], secret) == []
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ import importlib
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,32 @@ def sync_playwright() -> Any:
         unavailable("the playwright package is not installed")
 
 
+@contextmanager
+def logged_in_page(
+    sync_playwright: Any, profile: Path, url: str, username: str, password: str
+) -> Iterator[Any]:
+    """A Chromium page logged into the admin as ``username``, then sent to ``url``'s path.
+
+    Playwright's sync API keeps an event loop running in this thread, where Django refuses ORM
+    calls: read and write the database only before and after the block.
+    """
+    base, _, path = url.partition("/admin/")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{base}/admin/login/?next=/admin/{path}")
+            page.fill("#id_username", username)
+            page.fill("#id_password", password)
+            page.click("input[type=submit]")
+            yield page
+        finally:
+            browser.close()
+
+
 def get(url: str, token: str) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers={"X-Keysmith-Token": token})
     try:
@@ -58,42 +86,28 @@ def test_admin_browser_create_token_shown_once_then_it_authenticates(
     base = live_server.url
     owner_pk = str(admin_user.pk)
     screenshot = tmp_path / "one-time-page.png"
-    # Playwright's sync API keeps an event loop running in this thread, where Django refuses
-    # ORM calls; the database is read only before and after the browser session.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-        )
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(f"{base}/admin/login/?next=/admin/keysmith/token/add/")
-            page.fill("#id_username", "admin")
-            page.fill("#id_password", "password")
-            page.click("input[type=submit]")
-            page.wait_for_selector("#id_name")
+    add_url = f"{base}/admin/keysmith/token/add/"
+    with logged_in_page(
+        sync_playwright, tmp_path / "profile", add_url, "admin", "password"
+    ) as page:
+        page.wait_for_selector("#id_name")
 
-            page.fill("#id_name", "browser token")
-            page.fill("#id_description", "made by headless Chromium")
-            page.select_option("#id_token_type", "user")
-            page.fill("#id_user", owner_pk)
-            page.click("input[name=_save]")
+        page.fill("#id_name", "browser token")
+        page.fill("#id_description", "made by headless Chromium")
+        page.select_option("#id_token_type", "user")
+        page.fill("#id_user", owner_pk)
+        page.click("input[name=_save]")
 
-            field = page.wait_for_selector(".keysmith-raw-token")
-            assert field is not None
-            raw = field.input_value()
-            assert "won't be shown again" in page.inner_text("#content-main")
-            page.screenshot(path=str(screenshot), full_page=True)
+        field = page.wait_for_selector(".keysmith-raw-token")
+        assert field is not None
+        raw = field.input_value()
+        assert "won't be shown again" in page.inner_text("#content-main")
+        page.screenshot(path=str(screenshot), full_page=True)
 
-            page.reload()
-            page.wait_for_selector("#token_form")
-            after_reload = page.content()
-            change_url = page.url
-        finally:
-            browser.close()
+        page.reload()
+        page.wait_for_selector("#token_form")
+        after_reload = page.content()
+        change_url = page.url
 
     prefix, secret = raw.split(":", 1)
     assert secret not in after_reload
@@ -120,43 +134,29 @@ def test_admin_browser_one_permission_staff_add_form_offers_only_themselves_and_
     add_token = Permission.objects.get(content_type__app_label="keysmith", codename="add_token")
     staff.user_permissions.set([add_token])
     screenshot = tmp_path / "add-form.png"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
+    add_url = f"{base}/admin/keysmith/token/add/"
+    with logged_in_page(sync_playwright, tmp_path / "profile", add_url, "staff", "pw") as page:
+        page.wait_for_selector("#id_scopes_from")  # drawn by the admin's selector script
+        owners = page.eval_on_selector_all("#id_user option", OPTIONS)
+        scopes = page.eval_on_selector_all("#id_scopes_from option", OPTIONS)
+        page.screenshot(path=str(screenshot), full_page=True)
+
+        # A forged owner, added to the page by hand, is refused by the server.
+        page.eval_on_selector(
+            "#id_user",
+            "(select, pk) => { select.add(new Option('forged', pk)); select.value = pk; }",
+            str(admin_user.pk),
         )
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(f"{base}/admin/login/?next=/admin/keysmith/token/add/")
-            page.fill("#id_username", "staff")
-            page.fill("#id_password", "pw")
-            page.click("input[type=submit]")
-            page.wait_for_selector("#id_scopes_from")  # drawn by the admin's selector script
-            owners = page.eval_on_selector_all("#id_user option", OPTIONS)
-            scopes = page.eval_on_selector_all("#id_scopes_from option", OPTIONS)
-            page.screenshot(path=str(screenshot), full_page=True)
+        page.fill("#id_name", "forged owner")
+        page.click("input[name=_save]")
+        refusal = page.inner_text(".errorlist")
+        owners_after_refusal = page.eval_on_selector_all("#id_user option", OPTIONS)
 
-            # A forged owner, added to the page by hand, is refused by the server.
-            page.eval_on_selector(
-                "#id_user",
-                "(select, pk) => { select.add(new Option('forged', pk)); select.value = pk; }",
-                str(admin_user.pk),
-            )
-            page.fill("#id_name", "forged owner")
-            page.click("input[name=_save]")
-            refusal = page.inner_text(".errorlist")
-            owners_after_refusal = page.eval_on_selector_all("#id_user option", OPTIONS)
-
-            page.fill("#id_name", "my token")
-            page.select_option("#id_scopes_from", str(add_token.pk))
-            page.click("#id_scopes_add")
-            page.click("input[name=_save]")
-            raw = page.wait_for_selector(".keysmith-raw-token").input_value()  # type: ignore[union-attr]
-        finally:
-            browser.close()
+        page.fill("#id_name", "my token")
+        page.select_option("#id_scopes_from", str(add_token.pk))
+        page.click("#id_scopes_add")
+        page.click("input[name=_save]")
+        raw = page.wait_for_selector(".keysmith-raw-token").input_value()  # type: ignore[union-attr]
 
     assert owners == [[str(staff.pk), "staff"]]
     assert scopes == [[str(add_token.pk), str(add_token)]]
