@@ -294,3 +294,29 @@ def test_async_buffer_enabled_follows_direct_sink() -> None:
 def test_async_buffer_bad_arguments_raise(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="interval"):
         AsyncBufferedAuditSink(MemoryAuditSink(), Batches(), **kwargs)  # type: ignore[arg-type]
+
+
+def test_async_buffer_writer_tries_failed_batch_again_and_loses_nothing() -> None:
+    written: list[int] = []
+    failures = iter([True, True])
+
+    async def busy_then_fine(events: Sequence[AuditEvent]) -> None:
+        if next(failures, False):
+            raise RuntimeError("database is locked")
+        written.extend(event.status_code for event in events)
+
+    async def scenario() -> None:
+        sink = AsyncBufferedAuditSink(MemoryAuditSink(), busy_then_fine, interval=0.01)
+        for n in range(3):
+            await sink.emit(make(n=n))
+
+        async def until_written() -> None:
+            while len(written) < 3:
+                await asyncio.sleep(0.005)
+
+        await asyncio.wait_for(until_written(), PATIENCE)
+        assert sink.pending() == 0
+        await sink.aclose()
+
+    asyncio.run(scenario())
+    assert written == [0, 1, 2]

@@ -176,3 +176,49 @@ def test_buffered_sink_is_on_exactly_when_its_direct_sink_is(
         assert sink.enabled is enabled
     finally:
         sink.close()
+
+
+def test_buffer_background_writer_tries_failed_batch_again_and_loses_nothing() -> None:
+    written: list[int] = []
+    done = threading.Event()
+    failures = iter([True, True])  # a busy database twice, then the write goes through
+
+    def busy_then_fine(events: Sequence[AuditEvent]) -> None:
+        if next(failures, False):
+            raise RuntimeError("database is locked")
+        written.extend(event.status_code for event in events)
+        done.set()
+
+    sink = BufferedAuditSink(MemoryAuditSink(), busy_then_fine, interval=0.02)
+    for n in range(3):
+        sink.emit(make(n=n))
+    assert done.wait(timeout=10)
+    sink.close()
+    assert written == [0, 1, 2]
+    assert sink.pending() == 0
+
+
+def test_buffer_background_writer_drops_batch_that_never_writes_and_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    attempts: list[list[int]] = []
+    later = threading.Event()
+
+    def poisoned(events: Sequence[AuditEvent]) -> None:
+        codes = [event.status_code for event in events]
+        attempts.append(codes)
+        if 0 in codes:
+            raise RuntimeError("a row that can never be written")
+        later.set()
+
+    sink = BufferedAuditSink(MemoryAuditSink(), poisoned, interval=0.02)
+    sink.emit(make(n=0))
+    deadline = time.monotonic() + 10
+    while len(attempts) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    sink.emit(make(n=1))
+    assert later.wait(timeout=10)
+    sink.close()
+    assert attempts[:3] == [[0], [0], [0]]
+    assert attempts[3:] == [[1]]
+    assert "dropped 1 audit events" in caplog.text

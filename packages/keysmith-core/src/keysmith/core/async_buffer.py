@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 
 from keysmith.core.audit import AuditEvent
-from keysmith.core.buffer import BufferSettings, log_dropped, log_drops, log_full
+from keysmith.core.buffer import BufferSettings, log_drops, log_full
 
 
 class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awaitable[None]]]):
@@ -20,10 +20,10 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
 
     ``emit`` never waits for the database. What can be lost, each time logged on ``keysmith``:
     events that find ``max_queue`` events already waiting (writes that cannot keep up, or a
-    locked table) are dropped and counted in ``dropped``; a failing ``write_many`` (a write past
-    its timeout) drops its batch; and the events still queued, or being written, when the event
-    loop stops without ``aclose()`` or ``flush()`` — at most ``interval`` seconds' or
-    ``max_queue`` events' worth. (If the sink is used again from another loop in the same
+    locked table) are dropped and counted in ``dropped``; a batch whose ``write_many`` failed
+    ``WRITE_ATTEMPTS`` times, one interval apart; and the events still queued, or being
+    written, when the event loop stops without ``aclose()`` or ``flush()`` — at most
+    ``interval`` seconds' or ``max_queue`` events' worth. (If the sink is used again from another loop in the same
     process, that loop writes them.) A forked child starts with an empty queue.
 
     asyncio database drivers belong to the loop that opened their connections, so the sink
@@ -34,7 +34,6 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
 
     def _start(self) -> None:
         super()._start()
-        self._queue: list[AuditEvent] = []
         self._loop: asyncio.AbstractEventLoop | None = None  # where the queued events came from
         self._timer: asyncio.TimerHandle | None = None
         self._writer: asyncio.Task[None] | None = None
@@ -63,15 +62,13 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
             self._timer = loop.call_later(self.interval, self._on_timer, loop)
 
     async def flush(self) -> None:
-        """Write everything queued so far from this loop, and wait for writes under way on it."""
-        await self._write_queue()
+        """Write everything queued so far from this loop, and wait for writes under way on it.
+        A batch that fails to write here is dropped (logged)."""
+        await self._write_queue(retry=False)
         loop, current = asyncio.get_running_loop(), asyncio.current_task()
         running = [task for task in self._tasks if task is not current and task.get_loop() is loop]
         if running:
             await asyncio.wait(running)
-
-    def pending(self) -> int:
-        return len(self._queue)
 
     async def aclose(self) -> None:
         """Write what is left; later events go to ``direct`` one by one."""
@@ -81,30 +78,35 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
             self._timer = None
         await self.flush()
 
-    async def _write_queue(self) -> None:
-        queue = self._queue
+    async def _write_queue(self, *, retry: bool = True) -> None:
         while True:
             log_drops(self._take_drops())
-            if not queue:
+            batch = self._next_batch()
+            if not batch:
                 return
-            batch = queue[: self.max_batch]
-            del queue[: self.max_batch]
             try:
                 await self.write_many(batch)
             except Exception:
-                log_dropped(batch)
+                if self._failed_write(batch, retry=retry):
+                    # Tried again one interval later, from this loop.
+                    loop = asyncio.get_running_loop()
+                    if self._timer is None and loop is self._loop:
+                        self._timer = loop.call_later(self.interval, self._on_timer, loop)
+                    return
+            else:
+                self._written()
 
     def _move_to(self, loop: asyncio.AbstractEventLoop) -> None:
         # The previous loop's timer and writer are left behind: a stopped loop never runs
         # them, and a timer that still fires there is ignored (see ``_on_timer``).
         self._loop, self._timer, self._writer = loop, None, None
-        if self._queue:
+        if self.pending():
             self._start_writer(loop)
 
     def _on_timer(self, loop: asyncio.AbstractEventLoop) -> None:
         if loop is self._loop:
             self._timer = None
-            if self._queue:
+            if self.pending():
                 self._start_writer(loop)
 
     def _start_writer(self, loop: asyncio.AbstractEventLoop) -> None:

@@ -18,6 +18,9 @@ PER_REQUEST_ACTIONS = frozenset({Action.AUTH_SUCCESS, Action.AUTH_FAILED})
 
 
 W = TypeVar("W")  # the batch writer: a function, or a coroutine function
+# How often the background writer tries one batch (a busy SQLite file, a lock that is released
+# within seconds) before it drops it (a row that can never be written must not block the rest).
+WRITE_ATTEMPTS = 3
 
 
 class BufferSettings(Generic[W]):
@@ -53,6 +56,41 @@ class BufferSettings(Generic[W]):
         """Set up the sink's per-process state; run again in a forked child (see ``_forked``)."""
         self.dropped = 0  # events dropped on a full queue, in this process
         self._unreported = 0
+        self._queue: list[AuditEvent] = []
+        self._failed: list[AuditEvent] = []  # a batch whose write failed, tried again first
+        self._attempts = 0
+
+    def _next_batch(self) -> list[AuditEvent]:
+        """The batch to write next: the one that failed last time, else the oldest queued."""
+        if self._failed:
+            batch, self._failed = self._failed, []
+            return batch
+        batch = self._queue[: self.max_batch]
+        del self._queue[: self.max_batch]
+        return batch
+
+    def _written(self) -> None:
+        self._attempts = 0
+
+    def _failed_write(self, batch: list[AuditEvent], *, retry: bool) -> bool:
+        """Called while handling a failed ``write_many``: keep ``batch`` to try again on the
+        next round (True), or log and drop it (False) once it had its attempts, when closing,
+        or when nobody will come back for it (``retry`` False: a flush someone waits on)."""
+        self._attempts += 1
+        if retry and not self._closed and self._attempts < WRITE_ATTEMPTS:
+            logger.warning(
+                "keysmith: writing %d audit events failed (attempt %d of %d); trying again",
+                len(batch), self._attempts, WRITE_ATTEMPTS, exc_info=True,
+            )  # fmt: skip
+            self._failed = batch
+            return True
+        self._attempts = 0
+        log_dropped(batch)
+        return False
+
+    def pending(self) -> int:
+        """Events waiting to be written (a batch kept for another attempt included)."""
+        return len(self._queue) + len(self._failed)
 
     @property
     def enabled(self) -> bool:
@@ -124,8 +162,9 @@ class BufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], None]]):
 
     ``emit`` never waits for the database. What can be lost, each time logged on ``keysmith``:
     events that find ``max_queue`` events already waiting (a writer that cannot keep up, or a
-    locked table) are dropped and counted in ``dropped``; a failing ``write_many`` (a write past
-    its timeout) drops its batch; and the events still queued when the process dies without
+    locked table) are dropped and counted in ``dropped``; a batch whose ``write_many`` failed
+    ``WRITE_ATTEMPTS`` times, one interval apart (a write past its timeout each time, a row
+    that can never be written); and the events still queued when the process dies without
     running ``atexit`` (SIGKILL, a crash), at most ``interval`` seconds' or ``max_queue``
     events' worth. A normal exit writes them out. A forked child starts with an empty queue and
     a writer of its own.
@@ -133,7 +172,6 @@ class BufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], None]]):
 
     def _start(self) -> None:
         super()._start()
-        self._queue: list[AuditEvent] = []
         self._wake = threading.Condition()
         self._write_lock = threading.Lock()
         self._worker: threading.Thread | None = None
@@ -160,13 +198,13 @@ class BufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], None]]):
         if full and first:
             log_full(self.max_queue)
 
-    def flush(self) -> None:
-        """Write everything queued so far, in the calling thread."""
+    def flush(self, *, retry: bool = False) -> None:
+        """Write everything queued so far, in the calling thread. A failed batch is dropped,
+        unless ``retry`` (the background writer): then it is kept for the next round."""
         with self._write_lock:
             while True:
                 with self._wake:
-                    batch = self._queue[: self.max_batch]
-                    del self._queue[: self.max_batch]
+                    batch = self._next_batch()
                     drops = self._take_drops()
                 log_drops(drops)
                 if not batch:
@@ -174,11 +212,10 @@ class BufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], None]]):
                 try:
                     self.write_many(batch)
                 except Exception:
-                    log_dropped(batch)
-
-    def pending(self) -> int:
-        with self._wake:
-            return len(self._queue)
+                    if self._failed_write(batch, retry=retry):
+                        return
+                else:
+                    self._written()
 
     def close(self) -> None:
         """Stop the writer and flush what is left; later events are written directly."""
@@ -199,4 +236,4 @@ class BufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], None]]):
                 # Checked under the lock, so a close() cannot slip in before the wait.
                 if not self._closed and len(self._queue) < self.max_batch:
                     self._wake.wait(self.interval)
-            self.flush()
+            self.flush(retry=True)
