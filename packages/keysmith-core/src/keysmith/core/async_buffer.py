@@ -23,8 +23,9 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
     locked table) are dropped and counted in ``dropped``; a batch whose ``write_many`` failed
     ``WRITE_ATTEMPTS`` times, one interval apart; and the events still queued, or being
     written, when the event loop stops without ``aclose()`` or ``flush()`` — at most
-    ``interval`` seconds' or ``max_queue`` events' worth. (If the sink is used again from another loop in the same
-    process, that loop writes them.) A forked child starts with an empty queue.
+    ``interval`` seconds' or ``max_queue`` events' worth. (If the sink is used again from
+    another loop in the same process, that loop writes them.) A forked child starts with an
+    empty queue.
 
     asyncio database drivers belong to the loop that opened their connections, so the sink
     writes from the loop its queued events came from, and an event arriving on another loop
