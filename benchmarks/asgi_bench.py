@@ -174,8 +174,8 @@ SCHEMES = [
         "label": "irreducible token check (no keysmith middleware)",
         "notes": (
             "a pure ASGI middleware doing only what any check of a keysmith token must: find "
-            "the header, parse it (regex + checksum), look the prefix up in a dict, compare "
-            "the secret through the in-memory service's warm verified-secret cache, read the "
+            "the header, parse it (regex + checksum), look the prefix up in a dict, check "
+            "the secret against the stored hash (one SHA-256, keysmith's default), read the "
             "revoked and expiry fields, else answer 401 (benchmarks/asgi_minimal.py); its ratio "
             "to the route is the lowest any token check can reach"
         ),

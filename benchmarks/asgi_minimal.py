@@ -2,10 +2,11 @@
 bound measured beside ``KeysmithMiddleware``, not a part of keysmith.
 
 It finds the header, parses the token (shape regex and checksum), looks the prefix up in a plain
-dict, compares the secret through the service's verified-secret cache (the keyed-digest compare
-that stands in for the slow hash of a token seen before) and reads the revoked and expiry
-fields, which the benchmark's revoked case needs. No store call, no audit, no scope or state
-objects, no configuration: whatever keysmith spends beyond this is its own overhead.
+dict, checks the secret against the stored hash (one SHA-256 with keysmith's defaults; for a
+slow hash, the verified-secret cache's keyed-digest compare that stands in for it once a token
+was seen) and reads the revoked and expiry fields, which the benchmark's revoked case needs. No
+store call, no audit, no scope or state objects, no configuration: whatever keysmith spends
+beyond this is its own overhead.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from keysmith.asgi.types import ASGIApp, Receive, Scope, Send
-from keysmith.core import InvalidToken, MemoryToken, VerifiedSecretCache, parse
+from keysmith.core import Hashing, InvalidToken, MemoryToken, VerifiedSecretCache, parse
 
 HEADER = b"x-keysmith-token"
 # keysmith's own refusal of an invalid token, built once.
@@ -35,10 +36,15 @@ class IrreducibleTokenCheck:
     authenticated once before, so a cache miss (which would need the slow hash) is refused."""
 
     def __init__(
-        self, app: ASGIApp, records: Mapping[str, MemoryToken], cache: VerifiedSecretCache
+        self,
+        app: ASGIApp,
+        records: Mapping[str, MemoryToken],
+        hashing: Hashing,
+        cache: VerifiedSecretCache,
     ) -> None:
         self.app = app
         self.records = records
+        self.hashing = hashing
         self.cache = cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -60,13 +66,19 @@ class IrreducibleTokenCheck:
         except InvalidToken:
             return False
         record = self.records.get(token.prefix)
-        if record is None or self.cache.check(token.prefix, record.key, token.secret) is not True:
+        if record is None or not self.matches(token.prefix, record.key, token.secret):
             return False
         expires = record.expires_at
         return not record.revoked and (expires is None or expires > datetime.datetime.now(UTC))
 
+    def matches(self, prefix: str, key: str, secret: str) -> bool:
+        if self.hashing.is_slow(key):
+            return self.cache.check(prefix, key, secret) is True
+        return self.hashing.verify(secret, key)
+
 
 def over_memory_service(app: ASGIApp, service: Any) -> IrreducibleTokenCheck:
-    """The check over a snapshot of an in-memory service's rows, sharing its warm cache."""
+    """The check over a snapshot of an in-memory service's rows, its hashers and warm cache."""
     rows = service.store.sync.all()
-    return IrreducibleTokenCheck(app, {row.prefix: row for row in rows}, service.cache)
+    records = {row.prefix: row for row in rows}
+    return IrreducibleTokenCheck(app, records, service.policy.hashing, service.cache)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Collection, Sequence
@@ -78,9 +79,11 @@ class BufferSettings(Generic[W]):
         or when nobody will come back for it (``retry`` False: a flush someone waits on)."""
         self._attempts += 1
         if retry and not self._closed and self._attempts < WRITE_ATTEMPTS:
+            # One line: the traceback is logged if the batch is dropped in the end.
+            error = sys.exc_info()[1]
             logger.warning(
-                "keysmith: writing %d audit events failed (attempt %d of %d); trying again",
-                len(batch), self._attempts, WRITE_ATTEMPTS, exc_info=True,
+                "keysmith: writing %d audit events failed (attempt %d of %d: %s); trying again",
+                len(batch), self._attempts, WRITE_ATTEMPTS, type(error).__name__,
             )  # fmt: skip
             self._failed = batch
             return True
