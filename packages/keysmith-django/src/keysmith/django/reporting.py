@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.views.debug import SafeExceptionReporterFilter, get_exception_reporter_filter
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.views.debug import SafeExceptionReporterFilter
 
 ALWAYS_HIDDEN = ("HTTP_AUTHORIZATION",)
 
 
 # One filter per (project filter class, header): both come from settings, so few ever exist.
 _BUILT: dict[tuple[type[SafeExceptionReporterFilter], str], Any] = {}
+_DEFAULTS: dict[str, Any] = {}
 
 
 def _hiding(base: type[SafeExceptionReporterFilter], meta_key: str) -> Any:
@@ -38,10 +41,22 @@ def _hiding(base: type[SafeExceptionReporterFilter], meta_key: str) -> Any:
     return hiding
 
 
+def _project_filter(request: Any) -> object:
+    """The filter class the report would use: the request's own, else the configured default
+    (imported once per setting value: Django imports it anew on every call)."""
+    current = getattr(request, "exception_reporter_filter", None)
+    if current is not None:
+        return getattr(current, "_keysmith_base", None) or type(current)
+    path = settings.DEFAULT_EXCEPTION_REPORTER_FILTER
+    found = _DEFAULTS.get(path)
+    if found is None:
+        found = _DEFAULTS[path] = import_string(path)
+    return found
+
+
 def hide_token_in_reports(request: Any, meta_key: str) -> None:
     """Give ``request`` a reporter filter that hides ``meta_key`` too (built once per filter
     class and header); a filter that is not Django's kind is left as it is."""
-    current = get_exception_reporter_filter(request)
-    base: object = getattr(current, "_keysmith_base", None) or type(current)
+    base = _project_filter(request)
     if isinstance(base, type) and issubclass(base, SafeExceptionReporterFilter):
         request.exception_reporter_filter = _hiding(base, meta_key)
