@@ -98,7 +98,7 @@ def checks(results: Results) -> list[Check]:
         check("ASGI, in-memory store ≤ 1.3 × unauthenticated route (valid, direct ASGI calls)",
               direct("asgi_memory"), 1.3),
         # Evidence: whether that target is reachable at all, by the least any check must do.
-        check("(ASGI, irreducible token check: header + parse + cached digest compare "
+        check("(ASGI, irreducible token check: header + parse + SHA-256 compare "
               "≤ 1.3 × unauthenticated route; valid, direct ASGI calls)",
               direct("asgi_minimal"), 1.3),
         check("ASGI, in-memory store ≤ 1.3 × unauthenticated route (valid, via httpx)",
