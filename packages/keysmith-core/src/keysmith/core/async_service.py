@@ -6,7 +6,7 @@ import asyncio
 import inspect
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Any, Generic
+from typing import Any
 
 from keysmith.core.audit import AuditEvent, AuditSink, RequestContext
 from keysmith.core.clock import Clock
@@ -14,13 +14,13 @@ from keysmith.core.operations import Call, Compute, Emit, Flow, Operation, Store
 from keysmith.core.outcome import AuthOutcome
 from keysmith.core.policy import Expiry, TokenPolicy
 from keysmith.core.scopes import require_scopes
-from keysmith.core.service_base import R, ServiceBase, T, log_sink_failure
-from keysmith.core.stores import AsyncTokenStore
+from keysmith.core.service_base import ServiceBase, T, log_sink_failure
+from keysmith.core.stores import AsyncTokenStore, R
 
 __all__ = ["AsyncTokenService"]
 
 
-class AsyncTokenService(ServiceBase, Generic[R]):
+class AsyncTokenService(ServiceBase[R]):
     """Asynchronous lifecycle over an ``AsyncTokenStore``; hashing runs in worker threads."""
 
     def __init__(
@@ -124,7 +124,7 @@ class AsyncTokenService(ServiceBase, Generic[R]):
 
     async def _perform(self, op: Operation) -> Any:
         if isinstance(op, StoreCall):
-            return await getattr(self.store, op.method)(*op.args, **op.kwargs)
+            return await getattr(self.store, op.method.__name__)(*op.args, **op.kwargs)
         if isinstance(op, Compute):
             return await asyncio.to_thread(op.fn, *op.args)
         if isinstance(op, Call):

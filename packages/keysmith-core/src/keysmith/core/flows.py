@@ -10,7 +10,7 @@ from typing import Any
 from keysmith.core.audit import Action, RequestContext
 from keysmith.core.auth_flows import AuthenticationFlows
 from keysmith.core.errors import KeysmithError, PrefixCollision, TokenChanged
-from keysmith.core.operations import Compute, Emit, Flow, StoreCall
+from keysmith.core.operations import Compute, Emit, Flow, call_store
 from keysmith.core.policy import (
     Expiry,
     actor_id,
@@ -21,11 +21,12 @@ from keysmith.core.policy import (
     validate_token_type,
 )
 from keysmith.core.records import NewToken
+from keysmith.core.stores import R
 
 __all__ = ["Flows"]
 
 
-class Flows(AuthenticationFlows):
+class Flows(AuthenticationFlows[R]):
     """Builds the flow of each lifecycle operation; authentication comes from its base."""
 
     def create(
@@ -40,7 +41,7 @@ class Flows(AuthenticationFlows):
         token_type: str | None = None,
         scope_name: Callable[[Any], str] = str,
         context: RequestContext | None = None,
-    ) -> Flow[tuple[Any, str]]:
+    ) -> Flow[tuple[R, str]]:
         policy = self.policy
         now = self.clock.now()
         base = {
@@ -57,9 +58,8 @@ class Flows(AuthenticationFlows):
             issued = policy.format.generate()
             key = yield Compute(policy.hashing.hash, (issued.secret,))
             try:
-                record = yield StoreCall(
-                    "insert", (NewToken(prefix=issued.prefix, key=key, **base),)
-                )
+                new = NewToken(prefix=issued.prefix, key=key, **base)
+                record = yield from call_store(self.store_methods.insert, new)
             except PrefixCollision:
                 continue
             # django-keysmith's fields: the creator, else the owner, and the token's name.
@@ -70,7 +70,7 @@ class Flows(AuthenticationFlows):
 
     def rotate(
         self,
-        record: Any,
+        record: R,
         *,
         actor: Any = None,
         context: RequestContext | None = None,
@@ -82,10 +82,12 @@ class Flows(AuthenticationFlows):
         key = yield Compute(self.policy.hashing.hash, (issued.secret,))
         grace = grace if grace is not None else self.policy.rotation_grace
         previous = (record.key, now + grace) if grace else (None, None)
-        replaced = yield StoreCall(
-            "replace_key",
-            (record,),
-            {"key": key, "previous_key": previous[0], "previous_key_expires_at": previous[1]},
+        replaced = yield from call_store(
+            self.store_methods.replace_key,
+            record,
+            key=key,
+            previous_key=previous[0],
+            previous_key_expires_at=previous[1],
         )
         if not replaced:
             raise TokenChanged(
@@ -100,13 +102,13 @@ class Flows(AuthenticationFlows):
 
     def revoke(
         self,
-        record: Any,
+        record: R,
         *,
         purge: bool = False,
         actor: Any = None,
         context: RequestContext | None = None,
     ) -> Flow[bool]:
-        changed = yield StoreCall("revoke", (record,), {"purge": purge})
+        changed = yield from call_store(self.store_methods.revoke, record, purge=purge)
         if changed:
             extra = {"actor_id": actor_id(actor), "purge": purge}
             yield Emit(
@@ -114,5 +116,7 @@ class Flows(AuthenticationFlows):
             )
         return bool(changed)
 
-    def mark_used(self, record: Any) -> Flow[None]:
-        yield StoreCall("touch", (record,), {"now": self.clock.now(), "stale_before": None})
+    def mark_used(self, record: R) -> Flow[None]:
+        yield from call_store(
+            self.store_methods.touch, record, now=self.clock.now(), stale_before=None
+        )

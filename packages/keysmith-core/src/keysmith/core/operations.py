@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from keysmith.core.audit import AuditEvent
+from keysmith.core.stores import R, TokenStore
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 # Operations are named tuples: one is built per store call on every request, and a tuple is
@@ -22,9 +24,10 @@ _NO_KWARGS: Mapping[str, Any] = MappingProxyType({})
 
 
 class StoreCall(NamedTuple):
-    """Call ``method`` on the store."""
+    """Call ``method`` (a ``TokenStore`` method: the async store has the same names) on the
+    service's store. Built by ``call_store``, which type-checks the call."""
 
-    method: str
+    method: Callable[..., Any]
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = _NO_KWARGS
 
@@ -55,3 +58,15 @@ class Call(NamedTuple):
 
 Operation = StoreCall | Compute | Emit | Call
 Flow = Generator[Operation, Any, T]
+
+
+def call_store(
+    method: Callable[Concatenate[TokenStore[R], P], T], *args: P.args, **kwargs: P.kwargs
+) -> Generator[Operation, Any, T]:
+    """``result = yield from call_store(TokenStore.touch, record, now=..., stale_before=...)``.
+
+    ``method`` is the store protocol's own method, so mypy checks its name, the arguments and
+    the result's type; the async service awaits the same method of its ``AsyncTokenStore``.
+    """
+    result: T = yield StoreCall(method, args, kwargs)
+    return result

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Any, Generic
+from typing import Any
 
 # Defined apart; importable from here as it always was.
 from keysmith.core.async_service import AsyncTokenService
@@ -16,13 +16,13 @@ from keysmith.core.operations import Call, Compute, Emit, Flow, Operation, Store
 from keysmith.core.outcome import AuthOutcome
 from keysmith.core.policy import Expiry, TokenPolicy
 from keysmith.core.scopes import require_scopes
-from keysmith.core.service_base import R, ServiceBase, T, log_sink_failure, refuse_awaitable
-from keysmith.core.stores import TokenStore
+from keysmith.core.service_base import ServiceBase, T, log_sink_failure, refuse_awaitable
+from keysmith.core.stores import R, TokenStore
 
 __all__ = ["AsyncTokenService", "TokenService"]
 
 
-class TokenService(ServiceBase, Generic[R]):
+class TokenService(ServiceBase[R]):
     """Synchronous lifecycle over a ``TokenStore``."""
 
     def __init__(
@@ -126,7 +126,7 @@ class TokenService(ServiceBase, Generic[R]):
 
     def _perform(self, op: Operation) -> Any:
         if isinstance(op, StoreCall):
-            return getattr(self.store, op.method)(*op.args, **op.kwargs)
+            return getattr(self.store, op.method.__name__)(*op.args, **op.kwargs)
         if isinstance(op, Compute):
             return op.fn(*op.args)
         if isinstance(op, Call):

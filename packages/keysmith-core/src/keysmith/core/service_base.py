@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from keysmith.core.audit import (
     AuditEvent,
@@ -18,9 +18,8 @@ from keysmith.core.clock import Clock, SystemClock
 from keysmith.core.errors import ConfigurationError, TokenAuthError
 from keysmith.core.flows import Flows
 from keysmith.core.policy import TokenPolicy
-from keysmith.core.records import TokenRecord
+from keysmith.core.stores import R
 
-R = TypeVar("R", bound=TokenRecord)
 T = TypeVar("T")
 logger = logging.getLogger("keysmith")
 
@@ -43,7 +42,7 @@ def log_sink_failure(event: AuditEvent) -> None:
     )
 
 
-class ServiceBase:
+class ServiceBase(Generic[R]):
     def __init__(
         self,
         *,
@@ -58,7 +57,7 @@ class ServiceBase:
         self.cache = VerifiedSecretCache(cache_size) if cache_size else None
         budget = self.policy.failure_budget
         self.failures = FailureTracker(budget) if budget is not None else None
-        self.flows = Flows(self.policy, self.clock, self.cache, self.failures)
+        self.flows: Flows[R] = Flows(self.policy, self.clock, self.cache, self.failures)
 
     @property
     def auditing(self) -> bool:
