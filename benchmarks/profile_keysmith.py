@@ -41,7 +41,7 @@ STAGES = (
         "keysmith/django/authentication.py",
         "record_request_outcome",
     ),
-    ("keysmith: build the audit event", "keysmith/core/outcome.py", "outcome_event"),
+    ("keysmith: build the audit event", "keysmith/core/events.py", "request_event"),
     ("keysmith: audit sink emit (INSERT)", "keysmith/django/audit.py", "emit"),
     ("keysmith: request_context", "keysmith/django/context.py", "request_context"),
     ("keysmith: get_settings", "keysmith/django/settings.py", "get_settings"),

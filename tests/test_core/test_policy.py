@@ -16,7 +16,7 @@ from keysmith.core import (
     TokenPolicy,
 )
 from keysmith.core.clock import FrozenClock, SystemClock
-from keysmith.core.policy import actor_id, event
+from keysmith.core.events import actor_id, event
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from keysmith.core import (
     MemoryTokenStore,
     NullAuditSink,
     PrefixCollision,
+    RateLimited,
     RequestContext,
     RevokedToken,
     ScopeError,
@@ -506,7 +507,7 @@ def test_service_defaults_use_sha256_and_logging_sink() -> None:
     ("outcome", "action", "extra"),
     [
         (AuthOutcome(token_required=True), "auth_failed", "missing_token"),
-        (AuthOutcome(rate_limited=True), "auth_failed", "rate_limited"),
+        (AuthOutcome(error=RateLimited()), "auth_failed", "rate_limited"),
         (AuthOutcome(error=InvalidToken(reason="wrong_secret")), "auth_failed", "invalid_token"),
     ],
 )

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from test_drf.conftest import TokenFactory
 from test_drf.test_auth import forge
 
-from keysmith.django.authentication import MIDDLEWARE_ACTIVE
+from keysmith.django.recording import request_state
 from keysmith.models import TokenAuditLog
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_audit_arrangement_fixture_installs_or_removes_middleware(
     api: APIClient, arrangement: str
 ) -> None:
     request = api.get("/open/").wsgi_request
-    assert getattr(request, MIDDLEWARE_ACTIVE, False) is (arrangement == "with_middleware")
+    assert request_state(request).middleware is (arrangement == "with_middleware")
 
 
 def test_audit_success_written_once(
@@ -83,15 +83,30 @@ def test_audit_composition_allowing_anonymous_writes_nothing(
     assert request_rows() == [("auth_failed", None, 401, "missing_token")]
 
 
-def test_audit_scope_denied_status_depends_on_arrangement(
+def test_audit_scope_denied_records_final_status_in_both_arrangements(
     api: APIClient, make_token: TokenFactory, arrangement: str
 ) -> None:
-    # The middleware writes after the response, with its status; DRF alone writes when
-    # authentication succeeds, before the permission checks, so it records the authentication.
+    # Without the middleware the row is written once DRF finalised the response, so it holds
+    # the answer the client got, not the moment authentication succeeded.
     token, raw = make_token()
     assert api.get("/inline-scopes/", **{HEADER: raw}).status_code == 403
-    status = 403 if arrangement == "with_middleware" else 200
-    assert request_rows() == [("auth_success", token.pk, status, "")]
+    assert request_rows() == [("auth_success", token.pk, 403, "")]
+
+
+def test_audit_view_error_answer_recorded_with_its_status(
+    api: APIClient, make_token: TokenFactory, arrangement: str
+) -> None:
+    token, raw = make_token(scopes=Permission.objects.filter(codename="add_user"))
+    response = api.post("/router/users/", {"username": ""}, **{HEADER: raw})
+    assert response.status_code in (400, 403)
+    assert request_rows() == [("auth_success", token.pk, response.status_code, "")]
+
+
+def test_audit_view_that_raises_recorded_as_500(make_token: TokenFactory, arrangement: str) -> None:
+    token, raw = make_token()
+    client = APIClient(raise_request_exception=False)
+    assert client.get("/failing/", **{HEADER: raw}).status_code == 500
+    assert request_rows() == [("auth_success", token.pk, 500, "")]
 
 
 def test_audit_each_request_gets_its_own_row(

@@ -30,5 +30,6 @@ urlpatterns = [
     path("function/", views.function_view),
     path("authenticated/", views.AuthenticatedView.as_view()),
     path("admin-only/", views.AdminView.as_view()),
+    path("failing/", views.FailingView.as_view()),
     path("router/", include(router.urls)),
 ]

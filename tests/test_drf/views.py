@@ -149,3 +149,10 @@ class AdminView(OpenView):
     """DRF's own permission: a staff user."""
 
     permission_classes = [IsAdminUser]
+
+
+class FailingView(OpenView):
+    """A view with a bug: Django answers 500."""
+
+    def get(self, request: Request) -> Response:
+        raise RuntimeError("the view failed")

@@ -17,7 +17,7 @@ from keysmith.asgi.responses import Replies
 from keysmith.asgi.types import OUTCOME_KEY, STATE_TOKEN_ATTRIBUTE, TOKEN_KEY, Scope
 from keysmith.asgi.user import AnonymousUser, TokenCredentials, TokenUser
 from keysmith.core import AsyncTokenService, AuthOutcome, InvalidToken, TokenAuthError, TokenRecord
-from keysmith.core.errors import STORE_UNAVAILABLE, RateLimited, hook_refusal, unavailable
+from keysmith.core.errors import STORE_UNAVAILABLE, hook_refusal, unavailable
 from keysmith.core.format import RawToken
 
 R = TypeVar("R", bound=TokenRecord)
@@ -74,7 +74,6 @@ class TokenAuthenticator(Generic[R]):
             outcome.error = hook_refusal(error)
         if outcome.error is None and raw is not None:
             await self._authenticate(raw, outcome, scope)
-        outcome.rate_limited = isinstance(outcome.error, RateLimited)
         self._attach(scope, outcome)
         if not deferred:
             # Audited now, before any response exists: a failure is known to answer 401 (or
@@ -89,7 +88,7 @@ class TokenAuthenticator(Generic[R]):
         client = client_ip(scope, trust_proxies=self.trust_proxies)
         try:
             token = await self.service.authenticate(raw, audit=False, client=client)
-            outcome.scopes = await self.service.store.scopes_of(token)
+            outcome.scopes = await self.service.scopes_of(token)
             outcome.token = token
         except TokenAuthError as error:
             outcome.error = error

@@ -98,6 +98,10 @@ class AsyncTokenService(ServiceBase[R]):
     async def mark_used(self, record: R) -> None:
         await self._run(self.flows.mark_used(record))
 
+    async def scopes_of(self, record: R) -> frozenset[str]:
+        """The scope names granted to the token."""
+        return await self.store.scopes_of(record)
+
     async def require_scopes(self, record: R, required: Iterable[str]) -> None:
         require_scopes(await self.store.scopes_of(record), required)
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Generic, cast
 
-from keysmith.core.audit import Action, AuditEvent, RequestContext
+from keysmith.core import events
+from keysmith.core.audit import RequestContext
 from keysmith.core.budget import FailureTracker
 from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.clock import Clock
 from keysmith.core.errors import DisabledToken, InvalidToken, TokenAuthError
 from keysmith.core.format import ParsedToken, TokenFormat
 from keysmith.core.operations import Call, Compute, Emit, Flow, call_store
-from keysmith.core.outcome import AuthOutcome, failure_event, outcome_event
-from keysmith.core.policy import TokenPolicy, candidate_keys, check_state, event, is_usage_stale
+from keysmith.core.outcome import AuthOutcome
+from keysmith.core.policy import TokenPolicy, candidate_keys, check_state, is_usage_stale
 from keysmith.core.stores import R, TokenStore
 
 
@@ -64,21 +65,16 @@ class AuthenticationFlows(Generic[R]):
         try:
             record = yield from flow
         except TokenAuthError as error:
-            yield Emit(self.auth_failure_event(error, context=context))
+            yield Emit(events.auth_failure(error, self.clock.now(), context=context))
             raise
-        yield Emit(event(Action.AUTH_SUCCESS, self.clock.now(), record, context=context))
+        yield Emit(events.auth_success(self.clock.now(), record, context=context))
         return record
-
-    def auth_failure_event(
-        self, error: TokenAuthError, *, context: RequestContext | None = None, status_code: int = 0
-    ) -> AuditEvent:
-        return failure_event(error, self.clock.now(), context=context, status_code=status_code)
 
     def record_outcome(self, outcome: AuthOutcome, status_code: int) -> Flow[None]:
         """Audit a request's authentication outcome once, with the response's status code."""
         if outcome.audited:
             return
-        built = outcome_event(outcome, self.clock.now(), status_code)
+        built = events.request_event(outcome, self.clock.now(), status_code)
         if built is not None:
             # Nothing recorded yet leaves the outcome open: a route may still require a token.
             outcome.audited = True

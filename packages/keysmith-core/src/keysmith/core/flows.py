@@ -7,15 +7,14 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from keysmith.core.audit import Action, RequestContext
+from keysmith.core import events
+from keysmith.core.audit import RequestContext
 from keysmith.core.auth_flows import AuthenticationFlows
 from keysmith.core.errors import KeysmithError, PrefixCollision, TokenChanged
 from keysmith.core.operations import Compute, Emit, Flow, call_store
 from keysmith.core.policy import (
     Expiry,
-    actor_id,
     check_rotatable,
-    event,
     expiry_for,
     validate_name,
     validate_token_type,
@@ -62,9 +61,8 @@ class Flows(AuthenticationFlows[R]):
                 record = yield from call_store(self.store_methods.insert, new)
             except PrefixCollision:
                 continue
-            # django-keysmith's fields: the creator, else the owner, and the token's name.
-            extra = {"actor_id": actor_id(created_by or user), "token_name": base["name"]}
-            yield Emit(event(Action.CREATED, now, record, context=context, extra=extra))
+            actor, name = created_by or user, base["name"]
+            yield Emit(events.created(now, record, actor=actor, name=name, context=context))
             return record, issued.raw
         raise KeysmithError(f"No free token prefix after {policy.create_attempts} attempts.")
 
@@ -94,10 +92,7 @@ class Flows(AuthenticationFlows[R]):
                 "The token was rotated, revoked or purged since it was read; nothing was "
                 "rotated. Read it again to rotate it."
             )
-        extra: dict[str, Any] = {"actor_id": actor_id(actor)}
-        if grace:
-            extra["grace_seconds"] = int(grace.total_seconds())
-        yield Emit(event(Action.ROTATED, now, record, context=context, extra=extra))
+        yield Emit(events.rotated(now, record, actor=actor, grace=grace, context=context))
         return issued.raw
 
     def revoke(
@@ -110,10 +105,8 @@ class Flows(AuthenticationFlows[R]):
     ) -> Flow[bool]:
         changed = yield from call_store(self.store_methods.revoke, record, purge=purge)
         if changed:
-            extra = {"actor_id": actor_id(actor), "purge": purge}
-            yield Emit(
-                event(Action.REVOKED, self.clock.now(), record, context=context, extra=extra)
-            )
+            now = self.clock.now()
+            yield Emit(events.revoked(now, record, actor=actor, purge=purge, context=context))
         return bool(changed)
 
     def mark_used(self, record: R) -> Flow[None]:

@@ -1,14 +1,13 @@
-"""Pure decisions of the token lifecycle: configuration, state checks, audit event building."""
+"""Pure decisions of the token lifecycle: configuration and state checks."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from keysmith.core.audit import AuditEvent, RequestContext
 from keysmith.core.budget import FailureBudget
 from keysmith.core.errors import (
     ConfigurationError,
@@ -21,7 +20,6 @@ from keysmith.core.hashers import SHA256TokenHasher
 from keysmith.core.hashing import Hashing
 from keysmith.core.records import TokenRecord
 from keysmith.core.scopes import ScopePolicy
-from keysmith.core.untrusted import bounded_extra
 
 TOKEN_TYPES = ("user", "system")
 
@@ -133,36 +131,3 @@ def check_rotatable(record: TokenRecord, now: datetime) -> None:
 def is_usage_stale(record: TokenRecord, now: datetime, resolution: timedelta) -> bool:
     last = record.last_used_at
     return last is None or last <= now - resolution
-
-
-def actor_id(actor: Any) -> Any:
-    """A JSON-safe reference to whoever performed an operation."""
-    if actor is None or isinstance(actor, (str, int)):
-        return actor
-    for attribute in ("pk", "id"):
-        value = getattr(actor, attribute, None)
-        if value is not None:
-            return value if isinstance(value, (str, int)) else str(value)
-    return str(actor)
-
-
-def event(
-    action: str,
-    now: datetime,
-    token: Any = None,
-    *,
-    context: RequestContext | None = None,
-    status_code: int = 0,
-    extra: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    return AuditEvent(
-        action=action,
-        occurred_at=now,
-        token=token,
-        token_prefix=getattr(token, "prefix", None),
-        status_code=status_code,
-        context=context,
-        # Text in ``extra`` may come from the client (an adapter's or an application's own
-        # details), so it is bounded like the request context.
-        extra=bounded_extra(extra) if extra else {},
-    )

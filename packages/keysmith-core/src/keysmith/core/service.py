@@ -98,6 +98,10 @@ class TokenService(ServiceBase[R]):
     def mark_used(self, record: R) -> None:
         self._run(self.flows.mark_used(record))
 
+    def scopes_of(self, record: R) -> frozenset[str]:
+        """The scope names granted to the token."""
+        return self.store.scopes_of(record)
+
     def require_scopes(self, record: R, required: Iterable[str]) -> None:
         require_scopes(self.store.scopes_of(record), required)
 

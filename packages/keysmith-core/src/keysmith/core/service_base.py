@@ -9,13 +9,12 @@ from keysmith.core.audit import (
     AuditEvent,
     AuditSink,
     LoggingAuditSink,
-    RequestContext,
     sink_enabled,
 )
 from keysmith.core.budget import FailureTracker
 from keysmith.core.cache import VerifiedSecretCache
 from keysmith.core.clock import Clock, SystemClock
-from keysmith.core.errors import ConfigurationError, TokenAuthError
+from keysmith.core.errors import ConfigurationError
 from keysmith.core.flows import Flows
 from keysmith.core.policy import TokenPolicy
 from keysmith.core.stores import R
@@ -63,8 +62,3 @@ class ServiceBase(Generic[R]):
     def auditing(self) -> bool:
         """Whether the sink records events now (``False``: per-request events are not built)."""
         return sink_enabled(self.sink)
-
-    def auth_failure_event(
-        self, error: TokenAuthError, *, context: RequestContext | None = None, status_code: int = 0
-    ) -> AuditEvent:
-        return self.flows.auth_failure_event(error, context=context, status_code=status_code)

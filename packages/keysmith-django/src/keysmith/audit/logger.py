@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from keysmith.core.policy import event
+from keysmith.core.events import event
 from keysmith.django.context import request_context
 from keysmith.django.runtime import get_service
 

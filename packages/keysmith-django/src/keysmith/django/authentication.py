@@ -1,5 +1,5 @@
-"""Authenticating a request once, and auditing its outcome once: shared by the middleware, the
-view decorators and the DRF authentication class."""
+"""Authenticating a request once: shared by the middleware, the view decorators and the DRF
+authentication class (its one audit row is recorded by ``keysmith.django.recording``)."""
 
 from __future__ import annotations
 
@@ -18,27 +18,15 @@ from keysmith.core.errors import (
     unavailable,
 )
 from keysmith.core.format import RawToken
-from keysmith.core.outcome import AuthOutcome
-from keysmith.django.context import client_ip, http_request, read_raw_token, request_context
+from keysmith.django.context import client_ip, http_request, read_raw_token
+from keysmith.django.recording import RequestAuth, request_state
 from keysmith.django.reporting import hide_token_in_reports
 from keysmith.django.runtime import get_service
 from keysmith.django.settings import get_settings
 
-OUTCOME = "_keysmith_outcome"
-TOKEN_REQUIRED = "_keysmith_auth_required"
-MIDDLEWARE_ACTIVE = "_keysmith_middleware"
-
-
-class Outcome(AuthOutcome):
-    """The core's per-request outcome; the request context is filled in when it is recorded."""
-
-
-def outcome_of(request: Any) -> Outcome | None:
-    return getattr(http_request(request), OUTCOME, None)
-
 
 @sensitive_variables()
-def authenticate_request(request: Any) -> Outcome:
+def authenticate_request(request: Any) -> RequestAuth:
     """Read the token, run ``RATE_LIMIT_HOOK``, authenticate; only the first call does work.
 
     Sets ``request.keysmith_token``, ``request.keysmith_user`` and
@@ -47,11 +35,11 @@ def authenticate_request(request: Any) -> Outcome:
     ``ServiceUnavailable`` (503).
     """
     req = http_request(request)
-    known: Outcome | None = getattr(req, OUTCOME, None)
-    if known is not None:
-        return known
+    outcome = request_state(req)
+    if outcome.resolved:
+        return outcome
+    outcome.resolved = True
     settings = get_settings()
-    outcome = Outcome()
     # Boxed at once: this frame shows up in the traceback of a store failure, which is logged
     # (and error trackers record frame locals, where sensitive_variables does not reach).
     raw = RawToken.wrap(read_raw_token(req, settings))
@@ -64,7 +52,6 @@ def authenticate_request(request: Any) -> Outcome:
             # The core's rule, the same for every adapter: RateLimited is a limit (429), another
             # TokenAuthError refuses the token (401), anything else is a broken limiter (503).
             outcome.error = django_hook_refusal(error)
-            outcome.rate_limited = isinstance(outcome.error, RateLimited)
         else:
             # The client address counts failed slow-hash verifications (the failure budget).
             client = client_ip(req, trust_proxies=settings.TRUST_PROXIES)
@@ -81,7 +68,6 @@ def authenticate_request(request: Any) -> Outcome:
     req.keysmith_token = outcome.token
     req.keysmith_user = getattr(outcome.token, "user", None)
     req.keysmith_auth_error = outcome.error
-    setattr(req, OUTCOME, outcome)
     return outcome
 
 
@@ -93,33 +79,3 @@ def django_hook_refusal(error: Exception) -> TokenAuthError:
         wait = getattr(error, "wait", None)
         return RateLimited(retry_after=math.ceil(wait) if isinstance(wait, (int, float)) else None)
     return hook_refusal(error)
-
-
-def require_token(request: Any) -> None:
-    """Note that the view needs a token, so a request without one is audited as a failure."""
-    req = http_request(request)
-    setattr(req, TOKEN_REQUIRED, True)
-    outcome = outcome_of(req)
-    if outcome is not None:
-        outcome.token_required = True
-
-
-def record_request_outcome(request: Any, status_code: int) -> None:
-    """Write the request's authentication event, once, with the response's status code."""
-    req = http_request(request)
-    outcome = outcome_of(req)
-    if outcome is None or outcome.audited:
-        return
-    service = get_service()
-    if not service.auditing:
-        return  # audit logging is off: skip building the request context and the event
-    outcome.token_required = outcome.token_required or getattr(req, TOKEN_REQUIRED, False)
-    # Built only now: the path and status are final once the response exists.
-    outcome.context = request_context(req)
-    service.record_outcome(outcome, status_code)
-
-
-def record_unless_middleware(request: Any, status_code: int) -> None:
-    """For views protected without the middleware installed: record here instead."""
-    if not getattr(http_request(request), MIDDLEWARE_ACTIVE, False):
-        record_request_outcome(request, status_code)

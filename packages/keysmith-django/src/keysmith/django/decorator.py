@@ -6,8 +6,9 @@ from typing import Any
 
 from django.http import HttpResponseBase
 
-from keysmith.django.authentication import authenticate_request, require_token
+from keysmith.django.authentication import authenticate_request
 from keysmith.django.http import refusal, unauthorized
+from keysmith.django.recording import require_token
 from keysmith.django.views import protect
 
 

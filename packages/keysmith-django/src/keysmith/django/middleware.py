@@ -9,12 +9,9 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponseBase
 
-from keysmith.django.authentication import (
-    MIDDLEWARE_ACTIVE,
-    authenticate_request,
-    record_request_outcome,
-)
+from keysmith.django.authentication import authenticate_request
 from keysmith.django.http import refusal
+from keysmith.django.recording import record_request_outcome, request_state
 
 
 class KeysmithAuthenticationMiddleware:
@@ -39,14 +36,14 @@ class KeysmithAuthenticationMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        setattr(request, MIDDLEWARE_ACTIVE, True)
+        request_state(request).middleware = True
         outcome = authenticate_request(request)
         response = refusal(outcome) or self.get_response(request)
         record_request_outcome(request, response.status_code)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        setattr(request, MIDDLEWARE_ACTIVE, True)
+        request_state(request).middleware = True
         # The ORM is synchronous: the same thread-sensitive executor Django uses for sync code.
         outcome = await sync_to_async(authenticate_request)(request)
         response: HttpResponseBase | None = refusal(outcome)

@@ -9,8 +9,9 @@ from django.db import DatabaseError
 from django.http import HttpResponseBase
 
 from keysmith.core.errors import STORE_UNAVAILABLE, InsufficientScope, unavailable
-from keysmith.django.authentication import authenticate_request, require_token
+from keysmith.django.authentication import authenticate_request
 from keysmith.django.http import refusal, service_unavailable, unauthorized
+from keysmith.django.recording import require_token
 from keysmith.django.runtime import get_service
 from keysmith.django.settings import get_settings
 from keysmith.django.views import protect

@@ -11,7 +11,7 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.http import HttpResponseBase
 
-from keysmith.django.authentication import record_unless_middleware
+from keysmith.django.recording import record_unless_middleware
 
 # Returns a response refusing the request, or None to let the view run; may use the ORM.
 Check = Callable[[Any], "HttpResponseBase | None"]

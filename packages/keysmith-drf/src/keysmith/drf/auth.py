@@ -5,25 +5,23 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from keysmith.core.errors import RateLimited
 from keysmith.core.errors import ServiceUnavailable as CoreServiceUnavailable
-from keysmith.django.authentication import (
-    Outcome,
-    authenticate_request,
-    record_unless_middleware,
-    require_token,
-)
+from keysmith.django.authentication import authenticate_request
 from keysmith.django.http import challenge
+from keysmith.django.recording import RequestAuth, require_token
 from keysmith.django.settings import get_settings
 from keysmith.drf.exceptions import ServiceUnavailable
+from keysmith.drf.recording import record_after_response
 
 __all__ = ["KeysmithAuthentication"]
 
@@ -47,7 +45,7 @@ class KeysmithAuthentication(BaseAuthentication):
     ``RATE_LIMIT_HOOK``) failure: ``ServiceUnavailable``, a 503 with ``Retry-After``. A good one:
     ``(token.user or the unauthenticated user, token)``. With the middleware installed the
     request was already authenticated there and the middleware writes its one audit row;
-    without it this class writes that row as soon as the outcome is known.
+    without it the row is written once DRF has finalised the response, with its status.
     """
 
     www_authenticate_realm = "api"
@@ -55,26 +53,23 @@ class KeysmithAuthentication(BaseAuthentication):
     @sensitive_variables()
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         outcome = authenticate_request(request)
+        record_after_response(request)
         error = outcome.error
         if outcome.rate_limited:
             # RATE_LIMIT_HOOK refused the request (only seen here without the middleware,
             # which answers 429 itself).
-            record_unless_middleware(request, 429)
             raise throttled(error.retry_after if isinstance(error, RateLimited) else None)
         if isinstance(error, CoreServiceUnavailable):
             # The database or the hook failed (the middleware, when installed, answered 503).
-            record_unless_middleware(request, 503)
             raise ServiceUnavailable()
         if outcome.token is None and outcome.error is None:
             return None
         self.run_throttle_hook(request, outcome)
         if outcome.error is not None:
-            record_unless_middleware(request, self.refusal_status(request))
             raise AuthenticationFailed(get_settings().message("invalid_token"))
-        record_unless_middleware(request, 200)
         return (outcome.token.user or unauthenticated_user(), outcome.token)
 
-    def run_throttle_hook(self, request: Request, outcome: Outcome) -> None:
+    def run_throttle_hook(self, request: Request, outcome: RequestAuth) -> None:
         """``DRF_THROTTLE_HOOK(request, token=...)`` for every request that presented a token:
         ``token`` is the token, or None when it did not authenticate. ``Throttled`` becomes a
         429 with the ``rate_limited`` message, audited as a failure; any other API exception
@@ -85,19 +80,9 @@ class KeysmithAuthentication(BaseAuthentication):
         try:
             hook(request, token=outcome.token)
         except Throttled as error:
-            outcome.rate_limited = True
-            record_unless_middleware(request, 429)
-            raise throttled(getattr(error, "wait", None)) from None
-        except APIException as error:
-            record_unless_middleware(request, int(error.status_code))
-            raise
-
-    def refusal_status(self, request: Request) -> int:
-        """401, or 403 when DRF has no ``WWW-Authenticate`` value: it asks the view's first
-        authentication class only."""
-        authenticators = getattr(request, "authenticators", None) or (self,)
-        first = authenticators[0]
-        return 401 if first is self or first.authenticate_header(request) else 403
+            wait = getattr(error, "wait", None)
+            outcome.error = RateLimited(retry_after=None if wait is None else math.ceil(wait))
+            raise throttled(wait) from None
 
     def challenge(self) -> str:
         return challenge(self.www_authenticate_realm, get_settings().HEADER_NAME)
@@ -105,12 +90,11 @@ class KeysmithAuthentication(BaseAuthentication):
     def authenticate_header(self, request: Request) -> str:
         """The ``WWW-Authenticate`` value, which makes DRF answer 401 rather than 403.
 
-        DRF asks for it only while refusing a request as unauthenticated, so this is also where
-        a request that brought no token to a view that needed one is audited (once, like every
-        other outcome; by the middleware when it is installed).
+        DRF asks for it only while refusing a request as unauthenticated: a request that
+        brought no token to a view that needed one, audited as such with the final status.
         """
         require_token(request)
-        record_unless_middleware(request, 401)
+        record_after_response(request)
         return self.challenge()
 
 

@@ -37,7 +37,7 @@ def token_scopes(request: Request, token: Any) -> frozenset[str]:
     if cached is not None and cached[0] is token:
         return cached[1]
     try:
-        scopes = get_service().store.scopes_of(token)
+        scopes = get_service().scopes_of(token)
     except DatabaseError:
         unavailable(STORE_UNAVAILABLE)  # logged; the request cannot be decided
         raise ServiceUnavailable() from None

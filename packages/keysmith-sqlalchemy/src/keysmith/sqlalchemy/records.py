@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from keysmith.core.policy import actor_id
+from keysmith.core.events import actor_id
 
 
 @dataclass(slots=True)
