@@ -7,7 +7,7 @@ NOX_VERSION := 2026.10.20
 
 # Every nox session CI runs; new packages append their sessions here. `tests` already runs the
 # ASGI and SQLAlchemy suites (on SQLite and PostgreSQL), so their own sessions are for development.
-NOX_SESSIONS := lint typecheck tests_core tests layout docs 'tests_django(6.1-sqlite)' 'tests_django(6.1-postgres)' migrations
+NOX_SESSIONS := lint architecture typecheck tests_core tests layout docs 'tests_django(6.1-sqlite)' 'tests_django(6.1-postgres)' migrations
 # Extra flags for nox, e.g. `make test NOX_FLAGS=--reuse-venv=yes`.
 NOX_FLAGS ?=
 

@@ -55,6 +55,13 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+def architecture(session: nox.Session) -> None:
+    """The import contracts of pyproject.toml's [tool.importlinter]: who may import whom."""
+    _sync(session, "architecture", all_packages=True)
+    session.run("lint-imports")
+
+
+@nox.session
 def typecheck(session: nox.Session) -> None:
     _sync(session, "typecheck", "test")
     src_dirs = [f"packages/{name}/src" for name in TYPED_PACKAGES]

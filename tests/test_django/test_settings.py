@@ -9,13 +9,14 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
+from keysmith.conf import DEFAULTS
 from keysmith.core import FailureBudget
 from keysmith.core.hashers import (
     HMACSHA256TokenHasher,
     PBKDF2SHA512TokenHasher,
     SHA256TokenHasher,
 )
-from keysmith.django.settings import DEFAULTS, get_settings, keysmith_settings, load_settings
+from keysmith.django.settings import get_settings, keysmith_settings, load_settings
 from keysmith.hashers import BaseTokenHasher
 from keysmith.services.tokens import create_token
 

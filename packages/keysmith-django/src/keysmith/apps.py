@@ -21,3 +21,8 @@ class KeysmithConfig(AppConfig):
     def ready(self) -> None:
         checks.register()
         redaction.install_log_filters()
+        # The models load with the app registry: as Django asks, imported once apps are ready.
+        from keysmith.django.runtime import get_service  # noqa: PLC0415
+        from keysmith.models.base import Wiring  # noqa: PLC0415
+
+        Wiring.mark_used = lambda token: get_service().mark_used(token)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keysmith.django.settings import DEFAULTS as KEYSMITH_DEFAULTS
+from keysmith.conf import DEFAULTS as KEYSMITH_DEFAULTS
 from keysmith.django.settings import keysmith_settings
 
 __all__ = ["KEYSMITH_DEFAULTS", "keysmith_settings"]

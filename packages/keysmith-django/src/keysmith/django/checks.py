@@ -10,8 +10,9 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.module_loading import import_string
 
+from keysmith.conf import SETTING, raw_setting
 from keysmith.django.redaction import KeysmithExceptionReporterFilter
-from keysmith.django.settings import SETTING, Problem, load_settings, raw_setting
+from keysmith.django.settings import Problem, load_settings
 
 TOKEN_FIELDS = ("key", "prefix", "revoked", "purged", "expires_at", "last_used_at", "user")
 TOKEN_METHODS = ("can_authenticate",)

@@ -12,7 +12,7 @@ from urllib.parse import unquote_plus
 from django.views.debug import SafeExceptionReporterFilter
 
 import keysmith.core
-from keysmith.django.settings import raw_setting
+from keysmith.conf import raw_setting
 
 SUBSTITUTE = SafeExceptionReporterFilter.cleansed_substitute
 # The core's lifecycle flows are generators: once an error unwinds them their frames have no

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.translation import gettext_lazy as _
 
-from keysmith.core.audit_limits import DEFAULT_WRITE_TIMEOUT
+from keysmith.conf import DEFAULTS, SETTING
 from keysmith.core.errors import ConfigurationError
 from keysmith.core.format import TokenFormat
 from keysmith.core.hashers import HMACSHA256TokenHasher, PBKDF2SHA512TokenHasher, TokenHasher
@@ -24,41 +24,10 @@ from keysmith.core.scopes import ScopePolicy
 from keysmith.django import validators as check
 from keysmith.django.validators import E_HASHER, E_NOT_A_DICT, E_SCOPES, Invalid
 
-SETTING = "KEYSMITH"
 W_UNKNOWN_KEY = "keysmith.W002"
 
 # The core's messages, every adapter's; lazily translated so a project's catalogs apply.
 BUILTIN_MESSAGES: Mapping[str, Any] = {key: _(text) for key, text in DEFAULT_MESSAGES.items()}
-
-DEFAULTS: Mapping[str, Any] = {
-    "HASH_BACKEND": "keysmith.hashers.SHA256TokenHasher",
-    "HASH_ITERATIONS": 100_000,
-    "DEFAULT_EXPIRY_DAYS": 90,
-    "AVAILABLE_SCOPES": [],
-    "DEFAULT_SCOPES": [],
-    "TOKEN_MODEL": "keysmith.Token",
-    "AUDIT_LOG_MODEL": "keysmith.TokenAuditLog",
-    "HEADER_NAME": "HTTP_X_KEYSMITH_TOKEN",
-    "ALLOW_QUERY_PARAM": False,
-    "QUERY_PARAM_NAME": "keysmith_token",
-    "ENABLE_AUDIT_LOGGING": True,
-    "TOKEN_PREFIX": "tok",
-    "TOKEN_SECRET_LENGTH": 32,
-    "RATE_LIMIT_HOOK": None,
-    "DRF_THROTTLE_HOOK": None,
-    "DEFAULT_ERROR_MESSAGES": {},
-    "AUDIT_LOG_HOOK": None,
-    "AUDIT_LOG_RETENTION_DAYS": None,
-    "TRUST_PROXIES": False,
-    "USAGE_WRITE_RESOLUTION_SECONDS": 60,
-    "VERIFIED_CACHE_SIZE": 10_000,
-    "HASH_PEPPERS": {},
-    "HASH_PEPPER_ID": None,
-    "ROTATION_GRACE_SECONDS": None,
-    "AUDIT_BUFFER_SECONDS": 1.0,
-    "FAILURE_BUDGET": {"PER_CLIENT": 10, "PER_PREFIX": 30, "WINDOW_SECONDS": 60},
-    "AUDIT_WRITE_TIMEOUT": DEFAULT_WRITE_TIMEOUT,
-}
 
 
 @dataclass(frozen=True)
@@ -185,12 +154,6 @@ def build_hashing(values: Mapping[str, Any]) -> Hashing:
         return Hashing(primary, others)
     except (ConfigurationError, TypeError) as error:
         raise Invalid(E_HASHER, f"KEYSMITH hasher: {error}") from None
-
-
-def raw_setting(name: str) -> Any:
-    """One value as written in settings, unvalidated: for model definitions at import time."""
-    raw = getattr(django_settings, SETTING, {})
-    return raw.get(name, DEFAULTS[name]) if isinstance(raw, Mapping) else DEFAULTS[name]
 
 
 class _Current:

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, router, transaction
 from django.utils import timezone
 
+from keysmith.conf import raw_setting
 from keysmith.core.records import revocation
-from keysmith.django.settings import raw_setting
 
 # Without it, a person sees and manages only the tokens they own in the admin (docs/admin.md).
 MANAGE_OTHERS_TOKENS = "manage_others_tokens"
+
+
+class Wiring:
+    """What the models call above them: the models come first in keysmith-django's layers
+    (the token service stands on them), so ``KeysmithConfig.ready()`` wires these in."""
+
+    # The service's conditional write of ``last_used_at``.
+    mark_used: Callable[[Any], None] | None = None
 
 
 class AbstractToken(models.Model):
@@ -124,10 +134,9 @@ class AbstractToken(models.Model):
         if not commit:
             self.last_used_at = timezone.now()
             return
-        # Imported here: the service module imports the models.
-        from keysmith.django.runtime import get_service  # noqa: PLC0415
-
-        get_service().mark_used(self)
+        if Wiring.mark_used is None:
+            raise ImproperlyConfigured("keysmith's app is not ready: add it to INSTALLED_APPS.")
+        Wiring.mark_used(self)
 
 
 def owner_is_active(token: AbstractToken) -> bool:

@@ -7,7 +7,7 @@ from typing import cast
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
-from keysmith.django.settings import raw_setting
+from keysmith.conf import raw_setting
 from keysmith.models.base import AbstractToken, AbstractTokenAuditLog
 
 
