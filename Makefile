@@ -42,19 +42,24 @@ $(TOOLS_STAMP):
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" "nox==$(NOX_VERSION)"
 	touch $@
 
+# Only what the demos need (no test or lint tools, no browser); --inexact keeps whatever a
+# development setup already installed.
+DEMO_SYNC := $(UV) sync --frozen --inexact --no-default-groups --group demo
+DEMO_RUN := $(UV) run --frozen --no-sync python
+
 demo: $(TOOLS_STAMP)
-	$(UV) sync --frozen
-	$(UV) run --frozen python examples/django_project/demo.py
-	$(UV) run --frozen python examples/fastapi_app/demo.py
+	$(DEMO_SYNC)
+	$(DEMO_RUN) examples/django_project/demo.py
+	$(DEMO_RUN) examples/fastapi_app/demo.py
 
 demo-core: $(TOOLS_STAMP)
-	$(UV) sync --frozen
-	$(UV) run --frozen python examples/core_demo.py
+	$(DEMO_SYNC)
+	$(DEMO_RUN) examples/core_demo.py
 
 # Migrates the demo project, makes sure its superuser exists, then runs manage.py runserver.
 serve: $(TOOLS_STAMP)
-	$(UV) sync --frozen
-	$(UV) run --frozen python examples/django_project/demo.py --serve
+	$(DEMO_SYNC)
+	$(DEMO_RUN) examples/django_project/demo.py --serve
 
 test: $(TOOLS_STAMP)
 	$(NOX) $(NOX_FLAGS) -s $(NOX_SESSIONS)
