@@ -93,4 +93,3 @@ def test_buffered_sink_in_test_case_rows_join_the_test_transaction(
     token, raw = make_token()
     assert Client().get("/required/", **{HEADER: raw}).status_code == 200
     assert TokenAuditLog.objects.get(action="auth_success").token_id == token.pk
-

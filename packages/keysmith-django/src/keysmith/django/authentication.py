@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from keysmith.core.errors import (
     STORE_UNAVAILABLE,
+    InvalidToken,
     RateLimited,
     TokenAuthError,
     hook_refusal,
@@ -39,7 +40,9 @@ def outcome_of(request: Any) -> Outcome | None:
 
 @sensitive_variables()
 def authenticate_request(request: Any) -> Outcome:
-    """Read the token, run ``RATE_LIMIT_HOOK``, authenticate; only the first call does work.
+    """Read the token, run ``RATE_LIMIT_HOOK``, authenticate; only the first call does work,
+    and none when the request already carries ``keysmith_token`` or ``keysmith_auth_error``
+    (see ``outcome_from_attributes``).
 
     Sets ``request.keysmith_token``, ``request.keysmith_user`` and
     ``request.keysmith_auth_error``. A hook that raises blocks the request: ``RateLimited`` as
@@ -50,6 +53,10 @@ def authenticate_request(request: Any) -> Outcome:
     known: Outcome | None = getattr(req, OUTCOME, None)
     if known is not None:
         return known
+    preset = outcome_from_attributes(req)
+    if preset is not None:
+        setattr(req, OUTCOME, preset)
+        return preset
     settings = get_settings()
     outcome = Outcome()
     # Boxed at once: this frame shows up in the traceback of a store failure, which is logged
@@ -82,6 +89,31 @@ def authenticate_request(request: Any) -> Outcome:
     req.keysmith_user = getattr(outcome.token, "user", None)
     req.keysmith_auth_error = outcome.error
     setattr(req, OUTCOME, outcome)
+    return outcome
+
+
+ATTRIBUTES = ("keysmith_token", "keysmith_auth_error")
+
+
+def outcome_from_attributes(req: Any) -> Outcome | None:
+    """The outcome a caller already set on the request, as django-keysmith's decorators read it.
+
+    ``request.keysmith_token`` / ``request.keysmith_auth_error`` set by hand (a test building
+    its request with ``RequestFactory``) or by another middleware are the verdict: the header
+    is not read again. Such an outcome is not audited here: keysmith did not authenticate it.
+    None when neither attribute is set.
+    """
+    if not any(hasattr(req, name) for name in ATTRIBUTES):
+        return None
+    outcome = Outcome(audited=True)
+    outcome.token = getattr(req, "keysmith_token", None) or None
+    error = getattr(req, "keysmith_auth_error", None)
+    if outcome.token is None and error:
+        outcome.error = error if isinstance(error, TokenAuthError) else InvalidToken()
+    req.keysmith_token = outcome.token
+    req.keysmith_auth_error = error or None
+    if getattr(req, "keysmith_user", None) is None:
+        req.keysmith_user = getattr(outcome.token, "user", None)
     return outcome
 
 
