@@ -120,7 +120,9 @@ def wait_until_up(server: subprocess.Popen[bytes], url: str, log: Any) -> None:
 
 
 def print_audit_trail(token: Any) -> None:
-    rows = get_audit_log_model()._default_manager.filter(token=token).order_by("id")
+    # In the order the events happened: buffered authentication rows are written (and numbered)
+    # after lifecycle rows of later events.
+    rows = get_audit_log_model()._default_manager.filter(token=token).order_by("created_at", "id")
     for row in rows:
         when = row.created_at.strftime("%H:%M:%S")
         request = f"{row.method} {row.path}" if row.method else "(no request)"

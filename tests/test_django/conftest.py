@@ -7,7 +7,7 @@ from test_django.wiring import (
     close_thread_connections,
     django_db_modify_db_settings,
     make_token,
-    synchronous_audit,
+    real_audit_buffer,
 )
 
 __all__ = [
@@ -15,5 +15,5 @@ __all__ = [
     "close_thread_connections",
     "django_db_modify_db_settings",
     "make_token",
-    "synchronous_audit",
+    "real_audit_buffer",
 ]

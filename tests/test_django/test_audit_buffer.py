@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 import pytest
 from django.core import checks
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from test_django.wiring import TokenFactory
 
+from keysmith.core.audit import Action, AuditEvent
 from keysmith.core.buffer import BufferedAuditSink
 from keysmith.django.runtime import build_sink, flush_audit_log, get_service
 from keysmith.django.settings import load_settings
@@ -18,7 +22,7 @@ from keysmith.models import TokenAuditLog
 
 HEADER = "HTTP_X_KEYSMITH_TOKEN"
 BUFFERED = {"HASH_ITERATIONS": 10_000, "AUDIT_BUFFER_SECONDS": 3600}
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("real_audit_buffer")]
 
 
 def actions() -> list[tuple[str, int]]:
@@ -80,3 +84,50 @@ def test_audit_buffer_settings_change_writes_out_old_buffer(
 def test_audit_buffer_bad_value_is_reported_by_checks() -> None:
     messages = [m.msg for m in checks.run_checks() if m.id.startswith("keysmith.")]
     assert any("AUDIT_BUFFER_SECONDS" in message for message in messages)
+
+
+@override_settings(KEYSMITH=BUFFERED)
+def test_audit_buffer_token_deleted_before_flush_keeps_every_row(
+    make_token: TokenFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    kept, kept_raw = make_token(name="kept")
+    deleted, deleted_raw = make_token(name="deleted")
+    for raw in (kept_raw, deleted_raw, kept_raw):
+        assert Client().get("/required/", **{HEADER: raw}).status_code == 200
+    deleted.delete()  # in the admin, say, before the writer's next round
+    with caplog.at_level(logging.WARNING, logger="keysmith"):
+        flush_audit_log()
+    rows = TokenAuditLog.objects.filter(action="auth_success").order_by("created_at", "id")
+    assert [row.token_id for row in rows] == [kept.pk, None, kept.pk]
+    assert "dropped" not in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+@override_settings(KEYSMITH=BUFFERED)
+def test_audit_buffer_row_the_database_refuses_drops_only_that_row(
+    make_token: TokenFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    token, _ = make_token()
+    sink = get_service().sink
+    assert isinstance(sink, BufferedAuditSink)
+    now = timezone.now()
+    statuses = [200, -1, 401]  # a negative status breaks the column's CHECK constraint
+    for status in statuses:
+        sink.emit(AuditEvent(Action.AUTH_SUCCESS, now, token=token, status_code=status))
+    with caplog.at_level(logging.WARNING, logger="keysmith"):
+        flush_audit_log()
+    rows = TokenAuditLog.objects.filter(action="auth_success").order_by("id")
+    assert list(rows.values_list("status_code", flat=True)) == [200, 401]
+    assert "wrote 2 of a batch of 3 audit events" in caplog.text
+
+
+@override_settings(KEYSMITH=BUFFERED)
+def test_audit_buffer_healthy_batch_is_one_insert(make_token: TokenFactory) -> None:
+    _, raw = make_token()
+    for _ in range(3):
+        Client().get("/required/", **{HEADER: raw})
+    with CaptureQueriesContext(connection) as queries:
+        flush_audit_log()
+    inserts = [query for query in queries if "INSERT" in query["sql"].upper()]
+    assert len(inserts) == 1
+    assert TokenAuditLog.objects.filter(action="auth_success").count() == 3

@@ -236,6 +236,7 @@ def test_prepared_insert_unknown_attname_raises_and_writes_nothing() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("real_audit_buffer")
 def test_buffered_rows_go_to_the_custom_audit_model_of_the_settings() -> None:
     custom = {
         "TOKEN_MODEL": "testapp.CustomToken",

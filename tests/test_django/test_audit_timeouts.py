@@ -134,6 +134,7 @@ def test_lifecycle_row_inside_atomic_leaves_callers_own_timeouts() -> None:
 
 
 @override_settings(KEYSMITH={**BOUNDED, "AUDIT_BUFFER_SECONDS": 3600})
+@pytest.mark.usefixtures("real_audit_buffer")
 def test_buffered_rows_audit_table_locked_batch_gives_up_and_is_logged(
     make_token: TokenFactory, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -20,7 +20,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
 
-from keysmith.django import settings as keysmith_settings  # noqa: E402
+from keysmith.django.buffering import buffer_in_tests  # noqa: E402
 from keysmith.services.tokens import create_token  # noqa: E402
 
 TokenFactory = Callable[..., "tuple[Any, str]"]
@@ -40,12 +40,11 @@ def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
             )
 
 
-@pytest.fixture(autouse=True)
-def synchronous_audit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests read audit rows right after a request: write them at once unless a test sets
-    AUDIT_BUFFER_SECONDS itself (the buffered writer has tests of its own)."""
-    monkeypatch.setitem(keysmith_settings.DEFAULTS, "AUDIT_BUFFER_SECONDS", 0)  # type: ignore[index]
-    keysmith_settings.reload_settings()
+@pytest.fixture
+def real_audit_buffer() -> Iterator[None]:
+    """Buffer authentication rows as outside tests (for tests of the buffered writer itself)."""
+    with buffer_in_tests():
+        yield
 
 
 @pytest.fixture(autouse=True)

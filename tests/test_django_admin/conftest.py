@@ -13,7 +13,6 @@ from test_django.wiring import (
     close_thread_connections,
     django_db_modify_db_settings,
     make_token,
-    synchronous_audit,
 )
 
 __all__ = [
@@ -21,7 +20,6 @@ __all__ = [
     "close_thread_connections",
     "django_db_modify_db_settings",
     "make_token",
-    "synchronous_audit",
 ]
 
 StaffClient = Callable[..., Client]

@@ -11,7 +11,6 @@ from test_django.wiring import (  # isort: skip
     close_thread_connections,
     django_db_modify_db_settings,
     make_token,
-    synchronous_audit,
 )
 
 import pytest
@@ -24,7 +23,6 @@ __all__ = [
     "close_thread_connections",
     "django_db_modify_db_settings",
     "make_token",
-    "synchronous_audit",
 ]
 
 KEYSMITH_MIDDLEWARE = "keysmith.django.middleware.KeysmithAuthenticationMiddleware"

@@ -147,7 +147,7 @@ def test_cli_create_scope_outside_available_exit_1(
 def test_cli_create_name_too_long_exit_1(cli: Run) -> None:
     status, _, err = cli("create", "--name", "n" * 200)
     assert status == 1
-    one_line_error(err, "longer than 128 characters")
+    one_line_error(err, "must be 128 characters or fewer (got 200)")
 
 
 def test_cli_list_shows_states_and_never_hashes(cli: Run, database_url: str) -> None:

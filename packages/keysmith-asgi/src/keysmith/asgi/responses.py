@@ -19,6 +19,7 @@ from keysmith.core.messages import (
     SERVICE_UNAVAILABLE,
     UNAVAILABLE_RETRY_AFTER,
 )
+from keysmith.core.untrusted import quoted_string
 
 # RFC 6455 close codes, sent before the handshake completes (the client then sees HTTP 403):
 # "policy violation" for a refused token, "try again later" when no verdict could be reached.
@@ -41,22 +42,16 @@ class ErrorReply:
         return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
 
-def _quoted(value: str) -> str:
-    # Scope names are free text; a header value must stay printable ASCII whatever they hold.
-    kept = "".join(c for c in value if c.isascii() and c.isprintable())
-    return '"' + kept.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def challenge(source: TokenSource, error: str | None = None, scope: str | None = None) -> str:
     """The ``WWW-Authenticate`` value: RFC 6750 Bearer when enabled, else ``APIKey``."""
     if source.allow_bearer:
         parts = ['Bearer realm="keysmith"']
     else:
-        parts = ['APIKey realm="keysmith"', f"header={_quoted(source.header_name)}"]
+        parts = ['APIKey realm="keysmith"', f"header={quoted_string(source.header_name)}"]
     if error:
-        parts.append(f"error={_quoted(error)}")
+        parts.append(f"error={quoted_string(error)}")
     if scope:
-        parts.append(f"scope={_quoted(scope)}")
+        parts.append(f"scope={quoted_string(scope)}")
     return ", ".join(parts)
 
 

@@ -76,7 +76,8 @@ def validate_name(name: object, max_length: int) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValueError("Token name must be a non-empty string.")
     if len(name) > max_length:
-        raise ValueError(f"Token name is longer than {max_length} characters.")
+        # django-keysmith's wording, kept for code that matches it.
+        raise ValueError(f"Token name must be {max_length} characters or fewer (got {len(name)}).")
     return name
 
 
@@ -107,12 +108,25 @@ def candidate_keys(record: TokenRecord, now: datetime) -> tuple[str, ...]:
     return (record.key,)
 
 
+REVOKED_MESSAGE = (
+    "This token has been revoked and can no longer be used. Please request a new token to continue."
+)
+
+
 def check_state(record: TokenRecord, now: datetime) -> None:
     """Raise for a revoked, purged or expired token. Call only after the secret verified."""
+    # django-keysmith's messages, kept for code that matches them. Only the holder of the real
+    # secret gets this far, so telling the state (and the expiry) reveals nothing to others.
     if record.revoked or record.purged:
-        raise RevokedToken(reason="purged" if record.purged else "revoked", token=record)
+        raise RevokedToken(
+            REVOKED_MESSAGE, reason="purged" if record.purged else "revoked", token=record
+        )
     if record.expires_at is not None and record.expires_at <= now:
-        raise ExpiredToken(reason="expired", token=record)
+        raise ExpiredToken(
+            f"This token expired on {record.expires_at}. Please request a new token to continue.",
+            reason="expired",
+            token=record,
+        )
 
 
 def check_rotatable(record: TokenRecord, now: datetime) -> None:

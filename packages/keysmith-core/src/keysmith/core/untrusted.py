@@ -53,6 +53,13 @@ def escape(value: object) -> str:
     return "".join(char if char.isprintable() else _escaped(char) for char in text)
 
 
+def quoted_string(value: str) -> str:
+    """``value`` as an HTTP header's quoted-string: printable ASCII only (scope names and other
+    free text may hold anything), with backslashes and quotes escaped."""
+    kept = "".join(c for c in value if c.isascii() and c.isprintable())
+    return '"' + kept.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def valid_ip(value: object) -> str | None:
     """``value`` as a normalised IP address (at most 45 characters), or None when it is not one."""
     if not isinstance(value, str) or not value or len(value) > MAX_IP_TEXT:

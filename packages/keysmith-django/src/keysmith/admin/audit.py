@@ -52,6 +52,9 @@ class TokenAuditLogAdmin(OwnTokensOnly, ModelAdminBase):
         ("created_at", admin.DateFieldListFilter),
     )
     date_hierarchy = "created_at"
+    # The time of the event, not of the write: authentication rows are written in batches,
+    # after lifecycle rows of later events. The id only breaks ties.
+    ordering = ("-created_at", "-id")
     search_fields = ("token__prefix", "token__name", "path")
     list_select_related = ("token",)
     fields = FIELDS

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import close_old_connections, router
+from django.db import DataError, IntegrityError, close_old_connections, router
 from django.db.models import Model
 
 from keysmith.core.audit import Action, AuditEvent, RequestContext
 from keysmith.core.audit_limits import DEFAULT_WRITE_TIMEOUT
 from keysmith.django.bulk_insert import PreparedInsert
 from keysmith.django.write_limits import bounded_write
+
+logger = logging.getLogger("keysmith")
+
+# A batch that fails with one of these holds a row that can never be written (its token was
+# deleted since the request, a value the column refuses); waiting would not help.
+ROW_ERRORS = (IntegrityError, DataError)
 
 # django-keysmith gave lifecycle events these status codes; events built without one keep them.
 LIFECYCLE_STATUS = {Action.CREATED: 201, Action.ROTATED: 200, Action.REVOKED: 200}
@@ -102,7 +109,14 @@ class ModelAuditSink:
         return {self.token_column: None if token is None else token.pk, **self.columns(event)}
 
     def write_many(self, events: Sequence[AuditEvent]) -> None:
-        """One prepared INSERT, from the buffered sink's writer thread (outside any request)."""
+        """One prepared INSERT, from the buffered sink's writer thread (outside any request).
+
+        A batch refused for one of its rows (``ROW_ERRORS``) is not lost: rows whose token was
+        deleted meanwhile are written without it (as ``SET_NULL`` would have left them had they
+        been written before), and if the batch still fails each row is written on its own, so
+        only the rows the database refuses are dropped (and logged). Other failures (a lock
+        past ``AUDIT_WRITE_TIMEOUT``, a lost connection) raise, for the buffer to try again.
+        """
         # The writer thread is long-lived: drop a connection that is broken or past
         # CONN_MAX_AGE, as Django does at the start of each request.
         close_old_connections()
@@ -111,8 +125,43 @@ class ModelAuditSink:
         if insert is None:
             insert = self.inserts[alias] = PreparedInsert(self.model, alias)
         rows = [self.values(event) for event in events]
-        with bounded_write(alias, self.write_timeout):
+        try:
+            self._insert(insert, rows)
+        except ROW_ERRORS:
+            self._salvage(insert, rows)
+
+    def _insert(self, insert: PreparedInsert, rows: Sequence[dict[str, Any]]) -> None:
+        with bounded_write(insert.alias, self.write_timeout):
             insert.insert(rows)
+
+    def _salvage(self, insert: PreparedInsert, rows: list[dict[str, Any]]) -> None:
+        """Write what can be written of a batch the database refused as a whole."""
+        column = self.token_column
+        wanted = {row[column] for row in rows if row[column] is not None}
+        if wanted:
+            tokens = self.token_model._default_manager.using(insert.alias)  # type: ignore[union-attr]
+            live = set(tokens.filter(pk__in=wanted).values_list("pk", flat=True))
+            for row in rows:
+                if row[column] is not None and row[column] not in live:
+                    row[column] = None
+            try:
+                self._insert(insert, rows)
+                return
+            except ROW_ERRORS:
+                pass
+        dropped = 0
+        for row in rows:
+            try:
+                self._insert(insert, [row])
+            except ROW_ERRORS:
+                dropped += 1
+                logger.exception(
+                    "keysmith: dropped a %r audit event the database refuses", row["action"]
+                )
+        if dropped:
+            logger.warning(
+                "keysmith: wrote %d of a batch of %d audit events", len(rows) - dropped, len(rows)
+            )
 
 
 class HookAuditSink:

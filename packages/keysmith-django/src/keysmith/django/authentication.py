@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from keysmith.core.errors import (
     STORE_UNAVAILABLE,
+    InvalidToken,
     RateLimited,
     TokenAuthError,
     hook_refusal,
@@ -27,7 +28,9 @@ from keysmith.django.settings import get_settings
 
 @sensitive_variables()
 def authenticate_request(request: Any) -> RequestAuth:
-    """Read the token, run ``RATE_LIMIT_HOOK``, authenticate; only the first call does work.
+    """Read the token, run ``RATE_LIMIT_HOOK``, authenticate; only the first call does work,
+    and none when the request already carries ``keysmith_token`` or ``keysmith_auth_error``
+    (see ``adopt_attributes``).
 
     Sets ``request.keysmith_token``, ``request.keysmith_user`` and
     ``request.keysmith_auth_error``. A hook that raises blocks the request: ``RateLimited`` as
@@ -39,6 +42,8 @@ def authenticate_request(request: Any) -> RequestAuth:
     if outcome.resolved:
         return outcome
     outcome.resolved = True
+    if adopt_attributes(req, outcome):
+        return outcome
     settings = get_settings()
     # Boxed at once: this frame shows up in the traceback of a store failure, which is logged
     # (and error trackers record frame locals, where sensitive_variables does not reach).
@@ -69,6 +74,31 @@ def authenticate_request(request: Any) -> RequestAuth:
     req.keysmith_user = getattr(outcome.token, "user", None)
     req.keysmith_auth_error = outcome.error
     return outcome
+
+
+ATTRIBUTES = ("keysmith_token", "keysmith_auth_error")
+
+
+def adopt_attributes(req: Any, outcome: RequestAuth) -> bool:
+    """Take the verdict a caller already set on the request, as django-keysmith's decorators
+    read it; False when neither ``keysmith_token`` nor ``keysmith_auth_error`` is set.
+
+    ``request.keysmith_token`` / ``request.keysmith_auth_error`` set by hand (a test building
+    its request with ``RequestFactory``) or by another middleware are the verdict: the header
+    is not read again. Such an outcome is not audited here: keysmith did not authenticate it.
+    """
+    if not any(hasattr(req, name) for name in ATTRIBUTES):
+        return False
+    outcome.audited = True
+    outcome.token = getattr(req, "keysmith_token", None) or None
+    error = getattr(req, "keysmith_auth_error", None)
+    if outcome.token is None and error:
+        outcome.error = error if isinstance(error, TokenAuthError) else InvalidToken()
+    req.keysmith_token = outcome.token
+    req.keysmith_auth_error = error or None
+    if getattr(req, "keysmith_user", None) is None:
+        req.keysmith_user = getattr(outcome.token, "user", None)
+    return True
 
 
 def django_hook_refusal(error: Exception) -> TokenAuthError:

@@ -8,17 +8,25 @@ import functools
 from django.http import HttpResponse
 
 from keysmith.core.errors import RateLimited, ServiceUnavailable
-from keysmith.core.messages import RATE_LIMITED, SERVICE_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
+from keysmith.core.messages import (
+    INSUFFICIENT_SCOPE,
+    RATE_LIMITED,
+    SERVICE_UNAVAILABLE,
+    UNAVAILABLE_RETRY_AFTER,
+)
 from keysmith.core.outcome import AuthOutcome
+from keysmith.core.untrusted import quoted_string
 from keysmith.django.headers import header_name as header_display_name
 from keysmith.django.settings import get_settings
 
 __all__ = [
+    "HttpResponseInsufficientScope",
     "HttpResponseServiceUnavailable",
     "HttpResponseTooManyRequests",
     "HttpResponseUnauthorized",
     "challenge",
     "header_display_name",
+    "insufficient_scope",
     "rate_limited",
     "refusal",
     "service_unavailable",
@@ -32,6 +40,10 @@ REALM = "api"
 
 class HttpResponseUnauthorized(HttpResponse):
     status_code = 401
+
+
+class HttpResponseInsufficientScope(HttpResponse):
+    status_code = 403
 
 
 class HttpResponseTooManyRequests(HttpResponse):
@@ -54,6 +66,21 @@ def unauthorized(message: str | None, key: str) -> HttpResponseUnauthorized:
     settings = get_settings()
     response = HttpResponseUnauthorized(message or settings.message(key), content_type=CONTENT_TYPE)
     response["WWW-Authenticate"] = challenge(REALM, settings.HEADER_NAME)
+    return response
+
+
+def insufficient_scope(missing: frozenset[str]) -> HttpResponseInsufficientScope:
+    """403 with the ``insufficient_scope`` message, shaped like the 401s: plain text and a
+    challenge that names the error and the missing scopes (RFC 6750's ``insufficient_scope``)."""
+    settings = get_settings()
+    response = HttpResponseInsufficientScope(
+        settings.message(INSUFFICIENT_SCOPE), content_type=CONTENT_TYPE
+    )
+    scopes = " ".join(sorted(missing))
+    response["WWW-Authenticate"] = (
+        f'{challenge(REALM, settings.HEADER_NAME)}, error="{INSUFFICIENT_SCOPE}", '
+        f"scope={quoted_string(scopes)}"
+    )
     return response
 
 

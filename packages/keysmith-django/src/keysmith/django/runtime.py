@@ -11,6 +11,7 @@ from keysmith.core.policy import TokenPolicy
 from keysmith.core.service import TokenService
 from keysmith.django.admission import admit
 from keysmith.django.audit import HookAuditSink, ModelAuditSink
+from keysmith.django.buffering import DjangoBufferedAuditSink
 from keysmith.django.settings import KeysmithSettings, get_settings
 from keysmith.django.store import DjangoTokenStore
 from keysmith.models.utils import get_audit_log_model, get_token_model
@@ -24,7 +25,7 @@ def build_sink(settings: KeysmithSettings) -> AuditSink:
     rows = ModelAuditSink(get_audit_log_model(), settings.AUDIT_WRITE_TIMEOUT)
     interval = settings.AUDIT_BUFFER_SECONDS
     # Per-request authentication rows in bulk, off the request path; lifecycle rows at once.
-    return BufferedAuditSink(rows, rows.write_many, interval=interval) if interval else rows
+    return DjangoBufferedAuditSink(rows, rows.write_many, interval=interval) if interval else rows
 
 
 def build_service(settings: KeysmithSettings) -> TokenService[Any]:

@@ -161,6 +161,21 @@ class _Current:
 
     lock = threading.Lock()
     value: KeysmithSettings | None = None
+    # Values assigned to ``keysmith_settings.<NAME>``, over the KEYSMITH dict until it changes.
+    overrides: Mapping[str, Any] = {}
+
+
+def _raw(overrides: Mapping[str, Any]) -> object:
+    raw = getattr(django_settings, SETTING, {})
+    return {**raw, **overrides} if overrides and isinstance(raw, Mapping) else raw
+
+
+def _loaded(overrides: Mapping[str, Any]) -> KeysmithSettings:
+    loaded, problems = load_settings(_raw(overrides))
+    if loaded is None:
+        lines = [f"{p.id}: {p.message}" for p in problems if not p.is_warning]
+        raise ImproperlyConfigured("Invalid KEYSMITH settings:\n" + "\n".join(lines))
+    return loaded
 
 
 def get_settings() -> KeysmithSettings:
@@ -170,11 +185,7 @@ def get_settings() -> KeysmithSettings:
         with _Current.lock:
             current = _Current.value
             if current is None:
-                loaded, problems = load_settings(getattr(django_settings, SETTING, {}))
-                if loaded is None:
-                    lines = [f"{p.id}: {p.message}" for p in problems if not p.is_warning]
-                    raise ImproperlyConfigured("Invalid KEYSMITH settings:\n" + "\n".join(lines))
-                current = _Current.value = loaded
+                current = _Current.value = _loaded(_Current.overrides)
     return current
 
 
@@ -184,17 +195,47 @@ def reload_settings(**_: Any) -> None:
 
 def _on_setting_changed(*, setting: str, **_: Any) -> None:
     if setting == SETTING:
+        # As django-keysmith's reload: values assigned on keysmith_settings go too.
+        _Current.overrides = {}
         reload_settings()
 
 
 setting_changed.connect(_on_setting_changed, dispatch_uid="keysmith.django.settings")
 
 
+def assign(name: str, value: Any) -> None:
+    """``keysmith_settings.<name> = value``: in force from the next call, until the KEYSMITH
+    setting changes. An invalid value raises ``ImproperlyConfigured`` and changes nothing."""
+    if name not in DEFAULTS:
+        raise AttributeError(f"Invalid keysmith setting: {name!r}")
+    with _Current.lock:
+        others = {key: v for key, v in _Current.overrides.items() if key != name}
+        # Assigning back what the settings say anyway (monkeypatch's undo) removes the override.
+        same = getattr(_loaded(others), name) == value
+        overrides = others if same else {**others, name: value}
+        loaded = _loaded(overrides)
+        _Current.overrides, _Current.value = overrides, loaded
+
+
+def unassign(name: str) -> None:
+    """``del keysmith_settings.<name>``: the KEYSMITH dict's value again."""
+    with _Current.lock:
+        _Current.overrides = {k: v for k, v in _Current.overrides.items() if k != name}
+        _Current.value = None
+
+
 class _SettingsProxy:
-    """``keysmith_settings.HEADER_NAME`` and friends, always reading the current settings."""
+    """``keysmith_settings.HEADER_NAME`` and friends, always reading the current settings;
+    assigning to one (as tests monkeypatch django-keysmith's object) takes effect at once."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(get_settings(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        assign(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        unassign(name)
 
 
 keysmith_settings: Any = _SettingsProxy()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from keysmith.core.untrusted import escape
 from keysmith.management.audit_after import audit_after_output
 from keysmith.management.lookup import user_named
+from keysmith.management.scopes import permissions_named
 from keysmith.services.tokens import create_token
 
 
@@ -60,7 +61,9 @@ class Command(BaseCommand):
                     description=options["description"],
                     user=user_named(options["user"]),
                     created_by=user_named(options["created_by"]),
-                    scopes=options["scopes"],
+                    scopes=(
+                        None if options["scopes"] is None else permissions_named(options["scopes"])
+                    ),
                     expires_at=expires_at,
                     token_type="system" if options["system"] else None,
                 )

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from keysmith.core.listing import dumps
 from keysmith.core.untrusted import escape
 from keysmith.management.lookup import state_of, user_named
+from keysmith.management.render import token_data
 from keysmith.models.utils import get_token_model
 
 COLUMNS = ("PREFIX", "NAME", "OWNER", "STATE", "EXPIRES", "LAST USED")
@@ -25,11 +27,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--state", choices=("active", "expired", "revoked", "purged"), help="Only this state."
         )
+        parser.add_argument("--json", action="store_true", help="Print JSON for scripts.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         tokens = get_token_model()._default_manager.select_related("user")
         if options["user"] is not None:
             tokens = tokens.filter(user=user_named(options["user"]))
+        if options["json"]:
+            data = [token_data(token) for token in tokens]
+            state = options["state"]
+            self.stdout.write(dumps([d for d in data if not state or d["state"] == state]))
+            return
         rows = [
             (
                 token.prefix,

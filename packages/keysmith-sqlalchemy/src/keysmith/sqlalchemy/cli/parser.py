@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import NoReturn
 
+from keysmith.core.arguments import duration, duration_or_moment, since
 from keysmith.core.format import prefix_argument
 from keysmith.sqlalchemy.engines import DEFAULT_URL, URL_VARIABLE
 
 NEVER = "never"
-_DURATION = re.compile(r"(\d+)\s*([smhdw])", re.ASCII)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _PREFIX = re.compile(r"[A-Za-z0-9_]{1,255}", re.ASCII)
 
 
@@ -23,52 +22,14 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def duration(text: str) -> timedelta:
-    """``90d``, ``12h``, ``30m``, ``45s`` or ``2w``."""
-    match = _DURATION.fullmatch(text.strip().lower())
-    if not match or int(match[1]) == 0:
-        raise argparse.ArgumentTypeError(
-            f"not a duration: {text!r} (use a positive number and a unit: 30m, 12h, 90d, 2w)"
-        )
-    return timedelta(**{_UNITS[match[2]]: int(match[1])})
-
-
-def moment(text: str) -> datetime:
-    """An ISO 8601 date or datetime; without an offset it is taken as UTC."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a date or time: {text!r} (use ISO 8601: 2030-01-31 or 2030-01-31T12:00+02:00)"
-        ) from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-
-
-def _duration_or_moment(text: str, error: str) -> timedelta | datetime:
-    for parse in (duration, moment):
-        try:
-            return parse(text)
-        except argparse.ArgumentTypeError:
-            continue
-    raise argparse.ArgumentTypeError(error)
-
-
 def expiry(text: str) -> timedelta | datetime | str:
     """``never``, a duration from now, or a date/time."""
     if text.strip().lower() in {NEVER, "none"}:
         return NEVER
-    return _duration_or_moment(
+    return duration_or_moment(
         text,
         f"not an expiry: {text!r} (use a duration such as 90d, a date such as 2030-01-31, "
         "or 'never')",
-    )
-
-
-def since(text: str) -> timedelta | datetime:
-    """A duration ago (``1h``) or a date/time."""
-    return _duration_or_moment(
-        text,
-        f"not a time: {text!r} (use a duration ago such as 1h or 7d, or a date such as 2030-01-31)",
     )
 
 

@@ -6,17 +6,25 @@ output escapes it by itself."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+# The shared pieces live in the core, for Django's management commands too.
+from keysmith.core.listing import dumps, event_data, event_table, table, when
 from keysmith.core.untrusted import escape
 from keysmith.sqlalchemy.records import SQLToken
 
-
-def when(value: datetime | None, empty: str = "-") -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else empty
+__all__ = [
+    "dumps",
+    "event_data",
+    "event_table",
+    "table",
+    "token_data",
+    "token_details",
+    "token_table",
+    "when",
+]
 
 
 def token_data(record: SQLToken, now: datetime) -> dict[str, Any]:
@@ -39,16 +47,6 @@ def token_data(record: SQLToken, now: datetime) -> dict[str, Any]:
             grace.isoformat() if grace is not None and grace > now else None
         ),
     }
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    rows = [[escape(cell) for cell in row] for row in rows]
-    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    return "\n".join(line(cells) for cells in (headers, *rows))
 
 
 def token_table(records: Sequence[SQLToken], now: datetime) -> str:
@@ -80,41 +78,3 @@ def token_details(record: SQLToken, now: datetime) -> str:
         fields.append(("Old secret until", when(record.previous_key_expires_at)))
     width = max(len(label) for label, _ in fields) + 1
     return "\n".join(f"{label + ':':<{width}} {escape(value)}" for label, value in fields)
-
-
-def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "created_at": row["created_at"].isoformat(),
-        "action": row["action"],
-        "token_prefix": row["token_prefix"],
-        "status_code": row["status_code"],
-        "method": row["method"],
-        "path": row["path"],
-        "ip_address": row["ip_address"],
-        "user_agent": row["user_agent"],
-        "extra": row["extra"],
-    }
-
-
-def event_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    if not rows:
-        return "No audit events."
-    lines = [
-        (
-            when(row["created_at"]),
-            row["action"],
-            row["token_prefix"] or "-",
-            str(row["status_code"] or "-"),
-            " ".join(part for part in (row["method"], row["path"]) if part) or "-",
-            row["ip_address"] or "-",
-            json.dumps(row["extra"], sort_keys=True) if row["extra"] else "",
-        )
-        for row in rows
-    ]
-    return table(("TIME", "ACTION", "TOKEN", "STATUS", "REQUEST", "CLIENT", "DETAILS"), lines)
-
-
-def dumps(data: Any) -> str:
-    # ensure_ascii (the default) writes every control character as a \u escape.
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True)

@@ -1,0 +1,1 @@
+"""django-keysmith 0.1.2's ``keysmith.utils`` package, kept for compatibility."""
