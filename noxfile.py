@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent
 LINT_PATHS = ("packages", "tests", "benchmarks", "examples", "scripts", "noxfile.py")
 # Distributions whose src folders are checked with mypy --strict.
 TYPED_PACKAGES = ("keysmith-core", "keysmith-asgi", "keysmith-sqlalchemy")
-TYPED_EXTRAS = ("scripts", "tests/support")
+TYPED_EXTRAS = ("scripts",)
 # Checked in a second mypy run, with django-stubs' plugin.
 DJANGO_TYPED_PACKAGES = ("keysmith-django", "keysmith-drf")
 # What the framework-free core must run without.
@@ -63,7 +63,8 @@ def architecture(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    _sync(session, "typecheck", "test")
+    # The test tree is checked too, so everything it imports is installed.
+    _sync(session, "dev", all_packages=True)
     src_dirs = [f"packages/{name}/src" for name in TYPED_PACKAGES]
     # mypy -p keysmith would stop at the first folder holding the namespace; file paths plus
     # MYPYPATH let explicit_package_bases name every module keysmith.<...> across all src folders
@@ -75,7 +76,7 @@ def typecheck(session: nox.Session) -> None:
     django_env = {"MYPYPATH": mypypath, "PYTHONPATH": str(ROOT / "tests")}
     django_config = "packages/keysmith-django/pyproject.toml"
     django_dirs = [f"packages/{name}/src" for name in DJANGO_TYPED_PACKAGES]
-    session.run("mypy", "--config-file", django_config, *django_dirs, env=django_env)
+    session.run("mypy", "--config-file", django_config, *django_dirs, "tests", env=django_env)
 
 
 @nox.session

@@ -76,4 +76,4 @@ def finishes(call: Callable[[], T], patience: float = PATIENCE) -> T:
     assert not thread.is_alive(), f"still waiting after {patience} s"
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["value"]  # type: ignore[no-any-return]
+    return outcome["value"]

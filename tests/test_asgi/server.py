@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 import uvicorn
 
@@ -16,7 +17,7 @@ STARTUP_TIMEOUT = 30.0
 
 
 @contextmanager
-def serve(app: ASGIApp, *, lifespan: str = "off") -> Iterator[str]:
+def serve(app: ASGIApp, *, lifespan: Literal["auto", "on", "off"] = "off") -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 until the block ends (a graceful stop); yields the base URL."""
     # Binding port 0 ourselves and handing uvicorn the socket leaves no window for another
     # process to take the port between choosing and binding it.

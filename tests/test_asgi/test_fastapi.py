@@ -58,7 +58,7 @@ def app(keys: Keys, *, with_middleware: bool = False) -> FastAPI:
 
 
 def issue(client: TestClient, keys: Keys, *scopes: str) -> tuple[Any, str]:
-    return client.portal.call(partial(keys.issue, scopes=scopes))  # type: ignore[union-attr]
+    return client.portal.call(partial(keys.issue, scopes=scopes))
 
 
 def test_dependency_appears_in_openapi_as_api_key_header_scheme(keys: Keys) -> None:
@@ -172,7 +172,7 @@ def test_dependency_behind_middleware_is_audited_once_with_final_status(
 
 def test_dependency_scopes_as_single_string_raises_type_error(keys: Keys) -> None:
     with pytest.raises(TypeError, match="scopes"):
-        KeysmithToken(keys.authenticator(), scopes="write")  # type: ignore[arg-type]
+        KeysmithToken(keys.authenticator(), scopes="write")
 
 
 def test_dependency_rate_limited_answers_429_with_retry_after(keys: Keys) -> None:

@@ -130,14 +130,18 @@ async def test_middleware_required_without_token_answers_401_and_audits(keys: Ke
 async def test_middleware_required_exclusions_match_exact_paths_and_prefixes(
     keys: Keys, path: str, status: int
 ) -> None:
-    options = {"required": True, "exclude_paths": ["/health"], "exclude_prefixes": ["/public/"]}
+    options: dict[str, Any] = {
+        "required": True,
+        "exclude_paths": ["/health"],
+        "exclude_prefixes": ["/public/"],
+    }
     async with client(keys.authenticator(), **options) as http:
         response = await http.get(path)
     assert response.status_code == status
 
 
 async def test_middleware_excluded_path_still_refuses_invalid_token(keys: Keys) -> None:
-    options = {"required": True, "exclude_paths": ["/health"]}
+    options: dict[str, Any] = {"required": True, "exclude_paths": ["/health"]}
     async with client(keys.authenticator(), **options) as http:
         response = await http.get("/health", headers={HEADER: "garbage"})
     assert response.status_code == 401

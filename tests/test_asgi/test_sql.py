@@ -11,7 +11,7 @@ from sqlalchemy import select
 from test_asgi.apps import echo_app
 from test_asgi.conftest import FAST_POLICY
 
-from keysmith.asgi import KeysmithMiddleware, TokenAuthenticator, from_url
+from keysmith.asgi import KeysmithMiddleware, SQLAuthenticator, from_url
 from keysmith.core import AsyncBufferedAuditSink
 from keysmith.sqlalchemy import SQLToken, make_async_engine
 from keysmith.sqlalchemy.tables import audit_events
@@ -20,13 +20,13 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def auth(request: pytest.FixtureRequest) -> AsyncIterator[TokenAuthenticator[SQLToken]]:
+async def auth(request: pytest.FixtureRequest) -> AsyncIterator[SQLAuthenticator]:
     engine = make_async_engine(request.getfixturevalue(f"{request.param}_url"))
     yield from_url(engine, policy=FAST_POLICY, query_param="keysmith_token")
     await engine.dispose()
 
 
-async def audit_rows(auth: TokenAuthenticator[SQLToken]) -> list[dict[str, Any]]:
+async def audit_rows(auth: SQLAuthenticator) -> list[dict[str, Any]]:
     sink = auth.service.sink
     assert isinstance(sink, AsyncBufferedAuditSink)  # from_url buffers authentication rows
     await sink.flush()
@@ -36,7 +36,7 @@ async def audit_rows(auth: TokenAuthenticator[SQLToken]) -> list[dict[str, Any]]
 
 
 async def test_from_url_authenticates_and_audits_rows_with_status(
-    auth: TokenAuthenticator[SQLToken],
+    auth: SQLAuthenticator,
 ) -> None:
     record, raw = await auth.service.create(name="sql", scopes=["read"])
     transport = httpx.ASGITransport(KeysmithMiddleware(echo_app, auth))
@@ -94,7 +94,7 @@ async def test_from_url_admit_hook_refuses_inactive_owner(sqlite_url: str) -> No
         await engine.dispose()
 
 
-async def audit_rows_unbuffered(auth: TokenAuthenticator[SQLToken]) -> list[dict[str, Any]]:
+async def audit_rows_unbuffered(auth: SQLAuthenticator) -> list[dict[str, Any]]:
     query = select(audit_events).order_by(audit_events.c.id)
     async with auth.service.store.engine.connect() as connection:
         return [dict(row._mapping) for row in await connection.execute(query)]

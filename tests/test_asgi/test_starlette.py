@@ -51,7 +51,7 @@ def app(keys: Keys, *, outer_middleware: bool = False) -> Starlette:
 
 
 def issue(client: TestClient, keys: Keys, *scopes: str) -> tuple[Any, str]:
-    return client.portal.call(partial(keys.issue, scopes=scopes))  # type: ignore[union-attr]
+    return client.portal.call(partial(keys.issue, scopes=scopes))
 
 
 def test_backend_valid_token_gives_starlette_user_and_scopes(keys: Keys) -> None:
@@ -117,8 +117,8 @@ def test_backend_behind_middleware_reuses_result_and_audits_once_with_status(
 
 def test_keysmith_user_identity_is_owner_or_prefix(keys: Keys) -> None:
     with TestClient(app(keys)) as client:
-        owned, _ = client.portal.call(partial(keys.issue, user="alice"))  # type: ignore[union-attr]
-        system, _ = client.portal.call(partial(keys.issue, token_type="system"))  # type: ignore[union-attr]
+        owned, _ = client.portal.call(partial(keys.issue, user="alice"))
+        system, _ = client.portal.call(partial(keys.issue, token_type="system"))
     assert KeysmithUser(owned).identity == "alice"
     assert KeysmithUser(system).identity == system.prefix
     assert KeysmithUser(owned).token is owned

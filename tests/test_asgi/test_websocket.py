@@ -31,7 +31,7 @@ def app(keys: Keys, **options: Any) -> Starlette:
 
 def issue(client: TestClient, keys: Keys, **fields: Any) -> tuple[Any, str]:
     # The app runs on the test client's event loop; tokens are created on the same one.
-    return client.portal.call(partial(keys.issue, **fields))  # type: ignore[union-attr]
+    return client.portal.call(partial(keys.issue, **fields))
 
 
 def test_websocket_valid_token_is_accepted_with_token_in_scope(keys: Keys) -> None:

@@ -77,4 +77,4 @@ def make_service(
 
 @pytest.fixture
 def service(make_service: Any) -> TokenService[Any]:
-    return make_service()  # type: ignore[no-any-return]
+    return make_service()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 import pytest
 
@@ -50,7 +50,9 @@ def test_logging_sink_control_characters_cannot_split_or_forge_a_line(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     context = RequestContext(path="/x\n2024-01-01 keysmith auth_success token=tok_forged\x1b[2J")
-    event = AuditEvent("auth_failed", datetime.now(UTC), context=context, extra={"reason": "a\nb"})
+    event = AuditEvent(
+        "auth_failed", datetime.now(timezone.utc), context=context, extra={"reason": "a\nb"}
+    )
     with caplog.at_level(logging.INFO, logger="keysmith.audit"):
         LoggingAuditSink().emit(event)
     [line] = [record.getMessage() for record in caplog.records]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import tempfile
+from typing import Any
 
 import django
 
@@ -58,7 +59,7 @@ STATIC_URL = "/static/"
 
 if DB == "postgres":
     # HOST, PORT and USER come from the test run's own server (see conftest.py).
-    DATABASES = {
+    DATABASES: dict[str, dict[str, Any]] = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": "keysmith_test",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -53,7 +54,7 @@ def test_log_audit_event_logging_disabled_is_noop() -> None:
 def test_audit_hook_gets_events_instead_of_table(client: Client, make_token: TokenFactory) -> None:
     hooks.calls.clear()
     token, raw = make_token()
-    client.get("/required/?q=1", **{HEADER: raw}, REMOTE_ADDR="10.0.0.5")
+    client.get("/required/?q=1", HTTP_X_KEYSMITH_TOKEN=raw, REMOTE_ADDR="10.0.0.5")
     assert not TokenAuditLog.objects.exists()
     created, success = hooks.calls
     assert (created["action"], created["token"], created["request"]) == ("created", token, None)
@@ -76,7 +77,7 @@ def test_audit_hook_failure_is_logged_and_request_succeeds(
 ) -> None:
     _, raw = make_token()
     with caplog.at_level(logging.ERROR, logger="keysmith"):
-        assert client.get("/required/", **{HEADER: raw}).status_code == 200
+        assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     assert "audit sink failed" in caplog.text
 
 
@@ -117,7 +118,7 @@ def atomic_requests(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("atomic_requests")
 def test_rolled_back_view_keeps_its_authentication_record(make_token: TokenFactory) -> None:
     token, raw = make_token()
-    assert Client().get("/rolled-back/", **{HEADER: raw}).status_code == 200
+    assert Client().get("/rolled-back/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     assert not Group.objects.filter(name="made-in-rolled-back-view").exists()
     row = TokenAuditLog.objects.get(action="auth_success")
     assert (row.token_id, row.status_code) == (token.pk, 200)
@@ -127,7 +128,7 @@ def test_rolled_back_view_keeps_its_authentication_record(make_token: TokenFacto
 @pytest.mark.usefixtures("atomic_requests")
 def test_failing_view_records_authentication_with_500(make_token: TokenFactory) -> None:
     token, raw = make_token()
-    response = Client(raise_request_exception=False).get("/failing/", **{HEADER: raw})
+    response = Client(raise_request_exception=False).get("/failing/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 500
     row = TokenAuditLog.objects.get(action="auth_success")
     assert (row.token_id, row.status_code) == (token.pk, 500)
@@ -149,7 +150,7 @@ def test_failing_view_records_authentication_with_500(make_token: TokenFactory) 
 def test_client_ip_validates_and_normalises_addresses(
     remote: str, forwarded: str | None, expected: str | None
 ) -> None:
-    extra = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
+    extra: dict[str, Any] = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
     request = RequestFactory().get("/", REMOTE_ADDR=remote, **extra)
     for _ in range(2):  # the second answer comes from the parse cache and must be the same
         assert client_ip(request, trust_proxies=True) == expected

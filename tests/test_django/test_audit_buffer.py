@@ -45,8 +45,8 @@ def test_audit_buffer_auth_rows_wait_lifecycle_rows_do_not(make_token: TokenFact
     assert isinstance(get_service().sink, BufferedAuditSink)
     _, raw = make_token()
     assert actions() == [("created", 201)]
-    assert Client().get("/required/", **{HEADER: raw}).status_code == 200
-    assert Client().get("/required/", **{HEADER: raw + "x"}).status_code == 401
+    assert Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
+    assert Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw + "x").status_code == 401
     assert actions() == [("created", 201)]
     time.sleep(0.01)
     flushed_at = timezone.now()
@@ -59,7 +59,7 @@ def test_audit_buffer_auth_rows_wait_lifecycle_rows_do_not(make_token: TokenFact
 @override_settings(KEYSMITH={**BUFFERED, "AUDIT_BUFFER_SECONDS": 0.05})
 def test_audit_buffer_writer_thread_writes_within_interval(make_token: TokenFactory) -> None:
     _, raw = make_token()
-    assert Client().get("/required/", **{HEADER: raw}).status_code == 200
+    assert Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     deadline = time.monotonic() + 15
     while len(actions()) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -73,7 +73,7 @@ def test_audit_buffer_settings_change_writes_out_old_buffer(
 ) -> None:
     settings.KEYSMITH = BUFFERED
     _, raw = make_token()
-    Client().get("/required/", **{HEADER: raw})
+    Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert actions() == [("created", 201)]
     settings.KEYSMITH = {**BUFFERED, "ENABLE_AUDIT_LOGGING": False}
     get_service()  # the replaced service's buffer is written out as the new one is built
@@ -93,7 +93,7 @@ def test_audit_buffer_token_deleted_before_flush_keeps_every_row(
     kept, kept_raw = make_token(name="kept")
     deleted, deleted_raw = make_token(name="deleted")
     for raw in (kept_raw, deleted_raw, kept_raw):
-        assert Client().get("/required/", **{HEADER: raw}).status_code == 200
+        assert Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     deleted.delete()  # in the admin, say, before the writer's next round
     with caplog.at_level(logging.WARNING, logger="keysmith"):
         flush_audit_log()
@@ -125,7 +125,7 @@ def test_audit_buffer_row_the_database_refuses_drops_only_that_row(
 def test_audit_buffer_healthy_batch_is_one_insert(make_token: TokenFactory) -> None:
     _, raw = make_token()
     for _ in range(3):
-        Client().get("/required/", **{HEADER: raw})
+        Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     with CaptureQueriesContext(connection) as queries:
         flush_audit_log()
     inserts = [query for query in queries if "INSERT" in query["sql"].upper()]

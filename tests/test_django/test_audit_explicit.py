@@ -59,7 +59,7 @@ def test_log_audit_event_explicit_write_leaves_request_rows_buffered(
     make_token: TokenFactory,
 ) -> None:
     _, raw = make_token()
-    assert Client().get("/required/", **{HEADER: raw}).status_code == 200
+    assert Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     log_audit_event(action="auth_failed", status_code=401)
     sink = get_service().sink
     assert isinstance(sink, BufferedAuditSink)
@@ -77,8 +77,8 @@ def test_buffered_sink_in_test_environment_writes_request_rows_at_once(
     sink = get_service().sink
     assert isinstance(sink, BufferedAuditSink)
     _, raw = make_token()
-    assert Client().get("/required/", **{HEADER: raw}).status_code == 200
-    assert Client().get("/required/", **{HEADER: raw + "0"}).status_code == 401
+    assert Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
+    assert Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw + "0").status_code == 401
     assert sink.pending() == 0
     assert actions() == ["created", "auth_success", "auth_failed"]
 
@@ -91,5 +91,5 @@ def test_buffered_sink_in_test_case_rows_join_the_test_transaction(
     # In a rolled-back test the token row is uncommitted: only a row written on the test's own
     # connection can point at it.
     token, raw = make_token()
-    assert Client().get("/required/", **{HEADER: raw}).status_code == 200
+    assert Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     assert TokenAuditLog.objects.get(action="auth_success").token_id == token.pk

@@ -47,7 +47,8 @@ def actions() -> list[str]:
 
 def test_audit_write_timeout_default_is_one_second() -> None:
     loaded, problems = load_settings({})
-    assert (loaded is not None, problems) == (True, [])
+    assert problems == []
+    assert loaded is not None
     assert loaded.AUDIT_WRITE_TIMEOUT == 1.0
     sink = build_sink(loaded)
     assert getattr(sink, "direct", sink).write_timeout == 1.0
@@ -77,7 +78,7 @@ def test_request_audit_table_locked_answers_while_lock_is_held(
     dsn = postgres_dsn()
     _, raw = make_token()
     with caplog.at_level(logging.ERROR, logger="keysmith"), locked_table(dsn, AUDIT_TABLE) as lock:
-        response = finishes(lambda: Client().get("/required/", **{HEADER: raw}))
+        response = finishes(lambda: Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw))
         assert response.status_code == 200
         assert lock.held()
     assert "audit sink failed to record 'auth_success'" in caplog.text
@@ -140,7 +141,7 @@ def test_buffered_rows_audit_table_locked_batch_gives_up_and_is_logged(
 ) -> None:
     dsn = postgres_dsn()
     _, raw = make_token()
-    assert Client().get("/required/", **{HEADER: raw}).status_code == 200
+    assert Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     with caplog.at_level(logging.ERROR, logger="keysmith"), locked_table(dsn, AUDIT_TABLE) as lock:
         finishes(flush_audit_log)
         assert lock.held()

@@ -19,7 +19,8 @@ REPORTER = "keysmith.django.redaction.KeysmithExceptionReporterFilter"
 
 
 def keysmith_ids(**kwargs: Any) -> list[str]:
-    return sorted(m.id for m in checks.run_checks(**kwargs) if (m.id or "").startswith("keysmith"))
+    ids = [str(m.id) for m in checks.run_checks(**kwargs)]
+    return sorted(check_id for check_id in ids if check_id.startswith("keysmith"))
 
 
 def test_checks_default_configuration_reports_nothing() -> None:

@@ -88,8 +88,8 @@ def test_list_audit_logs_orders_by_event_time_not_by_id(make_token: TokenFactory
 
 def test_list_audit_logs_filters_by_action_status_and_since(make_token: TokenFactory) -> None:
     token, raw = make_token()
-    Client().get("/required/", **{HEADER: raw})
-    Client().get("/required/", **{HEADER: raw + "0"})
+    Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
+    Client().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw + "0")
     TokenAuditLog.objects.create(
         action="auth_failed", path="/old/", method="GET", status_code=401,
         created_at=timezone.now() - timedelta(days=3),

@@ -34,14 +34,14 @@ def test_keysmith_required_valid_token_runs_view(
     client: Client, make_token: TokenFactory, path: str
 ) -> None:
     token, raw = make_token()
-    response = client.get(path, **{HEADER: raw})
+    response = client.get(path, HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 200
     assert response.json()["prefix"] == token.prefix
 
 
 @pytest.mark.parametrize("path", PROTECTED)
 def test_keysmith_required_garbage_token_is_401_invalid(client: Client, path: str) -> None:
-    response = client.get(path, **{HEADER: "tok_garbage:123"})
+    response = client.get(path, HTTP_X_KEYSMITH_TOKEN="tok_garbage:123")
     assert response.status_code == 401
     assert response.content.decode() == "Your session has expired or the token is invalid."
 
@@ -50,7 +50,7 @@ def test_keysmith_required_system_token_without_user_passes(
     client: Client, make_token: TokenFactory
 ) -> None:
     token, raw = make_token(token_type="system")
-    body = client.get("/required/", **{HEADER: raw}).json()
+    body = client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).json()
     assert (body["prefix"], body["user"]) == (token.prefix, None)
 
 
@@ -60,7 +60,7 @@ def test_keysmith_required_allow_anonymous_without_token_runs_view(client: Clien
 
 
 def test_keysmith_required_allow_anonymous_bad_token_still_401(client: Client) -> None:
-    response = client.get("/anonymous-ok/", **{HEADER: "tok_garbage:123"})
+    response = client.get("/anonymous-ok/", HTTP_X_KEYSMITH_TOKEN="tok_garbage:123")
     assert (response.status_code, response.content) == (401, b"bad token here")
 
 
@@ -71,7 +71,7 @@ def test_keysmith_required_custom_missing_message(client: Client) -> None:
 @override_settings(KEYSMITH={"DEFAULT_ERROR_MESSAGES": {"missing_token": "Send X-KEYSMITH-TOKEN."}})
 def test_keysmith_required_configured_message_merged_over_builtins(client: Client) -> None:
     assert client.get("/required/").content == b"Send X-KEYSMITH-TOKEN."
-    assert client.get("/required/", **{HEADER: "x"}).content.startswith(b"Your session")
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN="x").content.startswith(b"Your session")
 
 
 def asgi_get(path: str, **kwargs: Any) -> Any:
@@ -92,13 +92,13 @@ def test_keysmith_scopes_all_scopes_present_runs_view(
 ) -> None:
     token, raw = make_token()
     grant(token, "view_group", "change_group")
-    assert client.get("/scoped/", **{HEADER: raw}).status_code == 200
+    assert client.get("/scoped/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
 
 
 def test_keysmith_scopes_one_scope_missing_is_403(client: Client, make_token: TokenFactory) -> None:
     token, raw = make_token()
     grant(token, "view_group")
-    response = client.get("/scoped/", **{HEADER: raw})
+    response = client.get("/scoped/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 403
     log = TokenAuditLog.objects.order_by("-id")[0]
     assert (log.action, log.status_code) == ("auth_success", 403)
@@ -106,7 +106,9 @@ def test_keysmith_scopes_one_scope_missing_is_403(client: Client, make_token: To
 
 def test_keysmith_scopes_without_token_is_401(client: Client) -> None:
     assert client.get("/scopes-only/").status_code == 401
-    assert client.get("/scopes-only/", **{HEADER: "bad"}).content.startswith(b"Your session")
+    assert client.get("/scopes-only/", HTTP_X_KEYSMITH_TOKEN="bad").content.startswith(
+        b"Your session"
+    )
 
 
 CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token"'
@@ -117,7 +119,7 @@ CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token"'
 def test_decorators_401_carries_the_drf_challenge(
     client: Client, path: str, token: str | None
 ) -> None:
-    headers = {HEADER: token} if token else {}
+    headers: dict[str, Any] = {HEADER: token} if token else {}
     response = client.get(path, **headers)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == CHALLENGE
@@ -155,7 +157,7 @@ def test_keysmith_required_without_middleware_authenticates_and_audits(
     client: Client, make_token: TokenFactory, path: str
 ) -> None:
     token, raw = make_token()
-    assert client.get(path, **{HEADER: raw}).json()["prefix"] == token.prefix
+    assert client.get(path, HTTP_X_KEYSMITH_TOKEN=raw).json()["prefix"] == token.prefix
     assert client.get(path).status_code == 401
     actions = list(TokenAuditLog.objects.order_by("id").values_list("action", "status_code"))
     assert actions == [("created", 201), ("auth_success", 200), ("auth_failed", 401)]

@@ -96,7 +96,8 @@ def test_view_bug_report_hides_token_header_whatever_its_name(
     secret = raw.split(":")[1]
     with override_settings(KEYSMITH={"HASH_ITERATIONS": 10_000, "HEADER_NAME": header_name}):
         client = Client(raise_request_exception=False)
-        assert client.get("/failing/", **{meta_key: raw}).status_code == 500
+        headers: dict[str, Any] = {meta_key: raw}
+        assert client.get("/failing/", **headers).status_code == 500
     html, text = reports(failures[0])
     assert "the view failed" in text
     assert meta_key in text  # the header is listed, its value hidden

@@ -25,8 +25,8 @@ def forged(prefix: str) -> str:
 def test_default_settings_store_sha256_and_authenticate(client: Client) -> None:
     token, raw = create_token(name="new")
     assert Token.objects.get(pk=token.pk).key.startswith("sha256$")
-    assert client.get("/required/", **{HEADER: raw}).status_code == 200
-    assert client.get("/required/", **{HEADER: forged(token.prefix)}).status_code == 401
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=forged(token.prefix)).status_code == 401
 
 
 def test_default_settings_upgrade_django_keysmith_hash_on_use(
@@ -35,9 +35,9 @@ def test_default_settings_upgrade_django_keysmith_hash_on_use(
     token, raw = make_token()  # the test settings name HASH_ITERATIONS: PBKDF2, as 0.1.2 wrote
     assert token.key.startswith("pbkdf2_sha512$10000$")
     with override_settings(KEYSMITH={}):
-        assert client.get("/required/", **{HEADER: raw}).status_code == 200
+        assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
         assert Token.objects.get(pk=token.pk).key.startswith("sha256$")
-        assert client.get("/required/", **{HEADER: raw}).status_code == 200
+        assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
 
 
 EXPLICIT_PBKDF2 = {
@@ -53,7 +53,7 @@ def test_explicit_pbkdf2_forgeries_from_one_address_stop_costing_hashes(client: 
     CountingHasher.verifications = 0
     statuses = [
         client.get(
-            "/required/", **{HEADER: forged(token.prefix)}, REMOTE_ADDR="198.51.100.7"
+            "/required/", HTTP_X_KEYSMITH_TOKEN=forged(token.prefix), REMOTE_ADDR="198.51.100.7"
         ).status_code
         for _ in range(12)
     ]
@@ -63,5 +63,5 @@ def test_explicit_pbkdf2_forgeries_from_one_address_stop_costing_hashes(client: 
     reasons = [row.extra["reason"] for row in failed]
     assert reasons == ["wrong_secret"] * 3 + ["failure_budget"] * 9
     # The holder, elsewhere, is never locked out by the attacker's failures.
-    ok = client.get("/required/", **{HEADER: raw}, REMOTE_ADDR="203.0.113.9")
+    ok = client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw, REMOTE_ADDR="203.0.113.9")
     assert ok.status_code == 200

@@ -35,7 +35,7 @@ def test_middleware_valid_header_sets_token_and_user(
 ) -> None:
     user = User.objects.create(username="alice")
     token, raw = make_token(user=user)
-    body = client.get("/open/", **{HEADER: raw}).json()
+    body = client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw).json()
     assert body == {"prefix": token.prefix, "user": "alice", "error": None, "query": ""}
 
 
@@ -43,7 +43,7 @@ def test_middleware_header_with_surrounding_spaces_authenticates(
     client: Client, make_token: TokenFactory
 ) -> None:
     token, raw = make_token()
-    assert client.get("/open/", **{HEADER: f"  {raw} "}).json()["prefix"] == token.prefix
+    assert client.get("/open/", HTTP_X_KEYSMITH_TOKEN=f"  {raw} ").json()["prefix"] == token.prefix
 
 
 def test_middleware_success_audited_with_response_status(
@@ -51,7 +51,10 @@ def test_middleware_success_audited_with_response_status(
 ) -> None:
     token, raw = make_token()
     client.get(
-        "/open/?x=1", **{HEADER: raw}, HTTP_USER_AGENT="pytest-agent", REMOTE_ADDR="10.1.2.3"
+        "/open/?x=1",
+        HTTP_X_KEYSMITH_TOKEN=raw,
+        HTTP_USER_AGENT="pytest-agent",
+        REMOTE_ADDR="10.1.2.3",
     )
     log = last_log()
     assert (log.action, log.token_id, log.status_code) == ("auth_success", token.pk, 200)
@@ -67,7 +70,7 @@ def test_middleware_wrong_secret_audited_as_failure_on_token(
     client: Client, make_token: TokenFactory
 ) -> None:
     token, _ = make_token()
-    response = client.get("/required/", **{HEADER: forge(token.prefix)})
+    response = client.get("/required/", HTTP_X_KEYSMITH_TOKEN=forge(token.prefix))
     assert response.status_code == 401
     log = last_log()
     assert (log.action, log.token_id, log.status_code) == ("auth_failed", token.pk, 401)
@@ -79,7 +82,7 @@ def test_middleware_wrong_secret_audited_as_failure_on_token(
 
 
 def test_middleware_malformed_token_on_open_view_passes_with_error(client: Client) -> None:
-    body = client.get("/open/", **{HEADER: "not-a-token"}).json()
+    body = client.get("/open/", HTTP_X_KEYSMITH_TOKEN="not-a-token").json()
     assert body["error"] == "invalid_token"
     log = last_log()
     assert (log.action, log.token_id, log.extra["reason"]) == ("auth_failed", None, "malformed")
@@ -105,7 +108,7 @@ def test_middleware_expired_token_refused_and_audited(
 ) -> None:
     token, raw = make_token()
     Token.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert client.get("/required/", **{HEADER: raw}).status_code == 401
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 401
     assert last_log().extra["error"] == "expired_token"
 
 
@@ -114,7 +117,7 @@ def test_middleware_revoked_token_refused_and_audited(
 ) -> None:
     token, raw = make_token()
     revoke_token(token)
-    response = client.get("/required/", **{HEADER: raw})
+    response = client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 401
     assert response.content.decode() == "Your session has expired or the token is invalid."
     assert last_log().extra["error"] == "revoked_token"
@@ -124,10 +127,10 @@ def test_middleware_usage_written_once_within_resolution(
     client: Client, make_token: TokenFactory
 ) -> None:
     token, raw = make_token()
-    client.get("/open/", **{HEADER: raw})
+    client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw)
     first = Token.objects.get(pk=token.pk).last_used_at
     assert first is not None
-    client.get("/open/", **{HEADER: raw})
+    client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert Token.objects.get(pk=token.pk).last_used_at == first
 
 
@@ -136,9 +139,9 @@ def test_middleware_zero_resolution_writes_usage_every_request(
     client: Client, make_token: TokenFactory
 ) -> None:
     token, raw = make_token()
-    client.get("/open/", **{HEADER: raw})
+    client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw)
     first = Token.objects.get(pk=token.pk).last_used_at
-    client.get("/open/", **{HEADER: raw})
+    client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert Token.objects.get(pk=token.pk).last_used_at > first
 
 
@@ -146,7 +149,7 @@ def test_middleware_zero_resolution_writes_usage_every_request(
 def test_middleware_custom_header_name_is_read(client: Client, make_token: TokenFactory) -> None:
     token, raw = make_token()
     assert client.get("/open/", HTTP_X_API_KEY=raw).json()["prefix"] == token.prefix
-    assert client.get("/open/", **{HEADER: raw}).json()["prefix"] is None
+    assert client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw).json()["prefix"] is None
 
 
 def test_middleware_query_param_ignored_unless_allowed(
@@ -172,12 +175,12 @@ def test_middleware_rate_limit_hook_raising_answers_429(
     client: Client, make_token: TokenFactory
 ) -> None:
     token, raw = make_token()
-    response = client.get("/open/", **{HEADER: raw}, HTTP_X_BLOCK="yes")
+    response = client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw, HTTP_X_BLOCK="yes")
     assert response.status_code == 429
     assert response.content.decode() == "Too many authentication attempts. Try again later."
     log = last_log()
     assert (log.action, log.status_code, log.extra["error"]) == ("auth_failed", 429, "rate_limited")
-    assert client.get("/open/", **{HEADER: raw}).json()["prefix"] == token.prefix
+    assert client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw).json()["prefix"] == token.prefix
 
 
 @override_settings(KEYSMITH={"TRUST_PROXIES": True})
@@ -194,7 +197,9 @@ def test_middleware_trusted_proxy_ip_first_forwarded_entry_if_valid(
     client: Client, make_token: TokenFactory, forwarded: str, expected: str
 ) -> None:
     _, raw = make_token()
-    client.get("/open/", **{HEADER: raw}, HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.9.9.9")
+    client.get(
+        "/open/", HTTP_X_KEYSMITH_TOKEN=raw, HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.9.9.9"
+    )
     assert last_log().ip_address == expected
 
 
@@ -203,7 +208,10 @@ def test_middleware_untrusted_proxy_header_ignored(
 ) -> None:
     _, raw = make_token()
     client.get(
-        "/open/", **{HEADER: raw}, HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.9.9.9"
+        "/open/",
+        HTTP_X_KEYSMITH_TOKEN=raw,
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+        REMOTE_ADDR="10.9.9.9",
     )
     assert last_log().ip_address == "10.9.9.9"
 
@@ -212,14 +220,14 @@ def test_middleware_long_method_truncated_to_column(
     client: Client, make_token: TokenFactory
 ) -> None:
     _, raw = make_token()
-    client.generic("VERSION-CONTROL", "/open/", **{HEADER: raw})
+    client.generic("VERSION-CONTROL", "/open/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert last_log().method == "VERSION-CO"
 
 
 @override_settings(KEYSMITH={"ENABLE_AUDIT_LOGGING": False})
 def test_middleware_audit_disabled_writes_no_rows(client: Client, make_token: TokenFactory) -> None:
     _, raw = make_token()
-    client.get("/required/", **{HEADER: raw})
+    client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     client.get("/required/")
     assert not TokenAuditLog.objects.exists()
 
@@ -244,7 +252,7 @@ def test_middleware_rate_limit_hook_django_refusals_answer_429(
 ) -> None:
     _, raw = make_token()
     with override_settings(KEYSMITH={"RATE_LIMIT_HOOK": f"test_django.hooks.{hook}"}):
-        response = client.get("/open/", **{HEADER: raw})
+        response = client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 429
     assert response.get("Retry-After") == retry_after
     assert last_log().extra["reason"] == "rate_limited"

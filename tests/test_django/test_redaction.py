@@ -36,9 +36,9 @@ def keysmith_reporter_filter() -> Iterator[None]:
     """DEFAULT_EXCEPTION_REPORTER_FILTER set to keysmith's; Django caches the filter, so the
     cache is cleared around the override."""
     with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=REPORTER):
-        get_default_exception_reporter_filter.cache_clear()
+        get_default_exception_reporter_filter.cache_clear()  # type: ignore[attr-defined]
         yield
-    get_default_exception_reporter_filter.cache_clear()
+    get_default_exception_reporter_filter.cache_clear()  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -47,7 +47,8 @@ def reports() -> Iterator[list[str]]:
     built: list[str] = []
 
     def render(sender: Any, request: Any, **kwargs: Any) -> None:
-        reporter = ExceptionReporter(request, *sys.exc_info(), is_email=True)
+        exc_type, exc, tb = sys.exc_info()
+        reporter = ExceptionReporter(request, exc_type, exc, tb, is_email=True)
         built.extend([reporter.get_traceback_html(), reporter.get_traceback_text()])
 
     got_request_exception.connect(render)

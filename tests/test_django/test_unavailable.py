@@ -49,7 +49,7 @@ def test_middleware_database_down_answers_503_with_retry_after(
 ) -> None:
     _, raw = make_token()
     with database_down(), caplog.at_level(logging.ERROR, logger="keysmith"):
-        response = client.get(path, **{HEADER: raw})
+        response = client.get(path, HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert response.content.decode() == UNAVAILABLE
@@ -67,7 +67,7 @@ def test_decorators_without_middleware_database_down_answer_503(
 ) -> None:
     _, raw = make_token()
     with database_down():
-        response = client.get(path, **{HEADER: raw})
+        response = client.get(path, HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     assert auth_rows() == [("auth_failed", 503, "store_unavailable")]
 
@@ -78,7 +78,7 @@ def test_keysmith_scopes_scope_table_down_answers_503(
     _, raw = make_token()
     # The token row reads fine; the scopes (the token-permission table) cannot be read.
     with database_down("keysmith_token_scopes"):
-        response = client.get("/scopes-only/", **{HEADER: raw})
+        response = client.get("/scopes-only/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response["Retry-After"]) == (503, "5")
 
 
@@ -87,7 +87,7 @@ def test_middleware_database_down_async_view_answers_503(
 ) -> None:
     _, raw = make_token()
     with database_down():
-        response = client.get("/async/required/", **{HEADER: raw})
+        response = client.get("/async/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 503
 
 
@@ -98,7 +98,7 @@ def test_rate_limit_hook_failing_answers_503_and_logs_traceback(
 ) -> None:
     _, raw = make_token()
     with caplog.at_level(logging.ERROR, logger="keysmith"):
-        response = client.get(path, **{HEADER: raw})
+        response = client.get(path, HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     [record] = [r for r in caplog.records if r.name == "keysmith"]
     assert record.exc_info is not None
@@ -114,7 +114,7 @@ def test_rate_limit_hook_failing_without_middleware_decorator_answers_503(
     client: Client, make_token: TokenFactory
 ) -> None:
     _, raw = make_token()
-    assert client.get("/required/", **{HEADER: raw}).status_code == 503
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 503
 
 
 @override_settings(KEYSMITH={"RATE_LIMIT_HOOK": "test_django.hooks.rate_limit_hook"})
@@ -122,7 +122,7 @@ def test_rate_limit_hook_rate_limited_answers_429_with_its_retry_after(
     client: Client, make_token: TokenFactory
 ) -> None:
     _, raw = make_token()
-    response = client.get("/open/", **{HEADER: raw}, HTTP_X_BLOCK="yes")
+    response = client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw, HTTP_X_BLOCK="yes")
     assert (response.status_code, response["Retry-After"]) == (429, "30")
 
 
@@ -131,5 +131,5 @@ def test_rate_limit_hook_token_auth_error_refuses_token_as_0_1_2(
     client: Client, make_token: TokenFactory
 ) -> None:
     _, raw = make_token()
-    assert client.get("/open/", **{HEADER: raw}).json()["error"] == "invalid_token"
-    assert client.get("/required/", **{HEADER: raw}).status_code == 401
+    assert client.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw).json()["error"] == "invalid_token"
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 401

@@ -24,7 +24,9 @@ def last_row() -> TokenAuditLog:
 
 
 def test_garbage_request_audit_row_is_bounded(client: Client) -> None:
-    response = client.get("/" + "p" * 16_000, **{HEADER: "garbage"}, HTTP_USER_AGENT="u" * 16_000)
+    response = client.get(
+        "/" + "p" * 16_000, HTTP_X_KEYSMITH_TOKEN="garbage", HTTP_USER_AGENT="u" * 16_000
+    )
     assert response.status_code == 404
     row = last_row()
     assert (row.action, row.status_code) == ("auth_failed", 404)
@@ -46,7 +48,10 @@ def test_forwarded_address_only_a_parseable_ip_is_stored(
     client: Client, forwarded: str, stored: str
 ) -> None:
     client.get(
-        "/required/", **{HEADER: "garbage"}, REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded
+        "/required/",
+        HTTP_X_KEYSMITH_TOKEN="garbage",
+        REMOTE_ADDR="10.0.0.9",
+        HTTP_X_FORWARDED_FOR=forwarded,
     )
     assert last_row().ip_address == stored
 

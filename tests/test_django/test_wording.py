@@ -24,7 +24,7 @@ CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token"'
 def test_keysmith_scopes_missing_scope_is_plain_403_with_code(make_token: TokenFactory) -> None:
     token, raw = make_token()
     token.scopes.set(Permission.objects.filter(codename="view_group"))
-    response = Client().get("/scoped/", **{HEADER: raw})
+    response = Client().get("/scoped/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 403
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content.decode() == SCOPE_MESSAGE
@@ -36,7 +36,7 @@ def test_keysmith_scopes_missing_scope_is_plain_403_with_code(make_token: TokenF
 def test_keysmith_scopes_custom_message_is_used(make_token: TokenFactory, settings: object) -> None:
     settings.KEYSMITH = {"DEFAULT_ERROR_MESSAGES": {"insufficient_scope": "Scope needed."}}  # type: ignore[attr-defined]
     _, raw = make_token()
-    response = Client().get("/scopes-only/", **{HEADER: raw})
+    response = Client().get("/scopes-only/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response.content.decode()) == (403, "Scope needed.")
 
 

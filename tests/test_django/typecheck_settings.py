@@ -1,5 +1,4 @@
-"""Settings django-stubs' mypy plugin loads to learn the models: the test project's apps
-without the test-only ones."""
+"""Settings django-stubs' mypy plugin loads to learn the models: the test project's apps."""
 
 from __future__ import annotations
 
@@ -7,4 +6,4 @@ from test_django.settings import INSTALLED_APPS as TEST_APPS
 
 SECRET_KEY = "type-checking-only"
 USE_TZ = True
-INSTALLED_APPS = [app for app in TEST_APPS if not app.startswith("test_django")]
+INSTALLED_APPS = TEST_APPS

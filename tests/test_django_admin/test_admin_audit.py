@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 from test_django_admin.conftest import StaffClient, TokenFactory
-from test_django_admin.helpers import AUDIT_CHANGELIST, HEADER
+from test_django_admin.helpers import AUDIT_CHANGELIST
 
 from keysmith.models import Token, TokenAuditLog
 
@@ -22,9 +22,9 @@ def trail(client: Client, make_token: TokenFactory) -> dict[str, str]:
     """Rows written by real requests through the middleware: two tokens, two paths."""
     first, first_raw = make_token(name="first")
     second, _ = make_token(name="second")
-    client.get("/required/", **{HEADER: first_raw})
-    client.get("/scoped/", **{HEADER: first_raw})  # 403: the token lacks the scopes
-    client.get("/required/", **{HEADER: first_raw + "x"})  # 401, malformed: no token row
+    client.get("/required/", HTTP_X_KEYSMITH_TOKEN=first_raw)
+    client.get("/scoped/", HTTP_X_KEYSMITH_TOKEN=first_raw)  # 403: the token lacks the scopes
+    client.get("/required/", HTTP_X_KEYSMITH_TOKEN=first_raw + "x")  # 401, malformed: no token row
     client.get("/required/")  # 401, no token
     return {"first": first.prefix, "second": second.prefix}
 
@@ -142,7 +142,7 @@ def owned_trail(client: Client, make_token: TokenFactory) -> dict[str, Token]:
         "system": make_token(name="system", token_type="system"),
     }
     for _, raw in tokens.values():
-        client.get("/required/", **{HEADER: raw})
+        client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     client.get("/required/")  # 401 without a token: a row that belongs to nobody
     return {kind: token for kind, (token, _) in tokens.items()}
 

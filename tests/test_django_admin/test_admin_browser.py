@@ -156,7 +156,7 @@ def test_admin_browser_one_permission_staff_add_form_offers_only_themselves_and_
         page.select_option("#id_scopes_from", str(add_token.pk))
         page.click("#id_scopes_add")
         page.click("input[name=_save]")
-        raw = page.wait_for_selector(".keysmith-raw-token").input_value()  # type: ignore[union-attr]
+        raw = page.wait_for_selector(".keysmith-raw-token").input_value()
 
     assert owners == [[str(staff.pk), "staff"]]
     assert scopes == [[str(add_token.pk), str(add_token)]]

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client, override_settings
 from django.utils import timezone
 from test_django_admin.conftest import StaffClient, TokenFactory
-from test_django_admin.helpers import CHANGELIST, HEADER, change_form, token_url, user_named
+from test_django_admin.helpers import CHANGELIST, change_form, token_url, user_named
 
 from keysmith.models import Token
 from keysmith.services.tokens import purge_token, revoke_token, rotate_token
@@ -57,7 +57,7 @@ def test_change_view_revoked_token_cannot_be_unrevoked(
     token.refresh_from_db()
     assert (token.name, token.revoked, token.purged) == ("renamed", True, True)
     assert token.prefix != "tok_forged"
-    assert admin_client.get("/required/", **{HEADER: raw}).status_code == 401
+    assert admin_client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 401
 
 
 def test_change_view_save_keeps_a_revocation_made_while_it_ran(

@@ -13,7 +13,6 @@ from django.utils import timezone
 from test_django_admin.conftest import StaffClient
 from test_django_admin.helpers import (
     ADD,
-    HEADER,
     add_form,
     audit_rows,
     raw_token_in,
@@ -42,7 +41,7 @@ def test_add_view_post_creates_token_and_shows_raw_token_once(
     assert raw.split(":", 1)[1] not in token.key
     assert (token.user, token.created_by, token.name) == (admin_user, admin_user, "deploy bot")
     assert "no-store" in response["Cache-Control"]
-    assert admin_client.get("/required/", **{HEADER: raw}).status_code == 200
+    assert admin_client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
 
 
 def test_add_view_after_creation_change_page_never_shows_raw_token(admin_client: Client) -> None:

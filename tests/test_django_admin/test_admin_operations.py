@@ -8,7 +8,6 @@ from django.test import Client
 from test_django_admin.conftest import StaffClient, TokenFactory
 from test_django_admin.helpers import (
     CHANGELIST,
-    HEADER,
     RAW_TOKENS,
     action,
     audit_rows,
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def authenticates(client: Client, raw: str) -> bool:
-    return client.get("/required/", **{HEADER: raw}).status_code == 200
+    return client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
 
 
 def test_rotate_view_get_shows_confirmation_and_changes_nothing(

@@ -16,7 +16,6 @@ from test_django_admin.conftest import StaffClient, TokenFactory
 from test_django_admin.helpers import (
     ADD,
     CHANGELIST,
-    HEADER,
     RAW_TOKENS,
     action,
     add_form,
@@ -174,7 +173,7 @@ def test_operation_view_typed_url_of_others_token_is_not_found(
     assert response.status_code == 404
     assert not RAW_TOKENS.findall(response.content.decode())
     assert snapshot(token) == before
-    assert client.get("/required/", **{HEADER: raw}).status_code == 200
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
 
 
 @pytest.mark.parametrize("kind", ["other", "system"])
@@ -219,8 +218,8 @@ def test_action_with_manage_permission_rotates_others_token(
     response = client.post(CHANGELIST, action("rotate_selected", token, confirm=True))
     (raw,) = RAW_TOKENS.findall(response.content.decode())
     assert raw.startswith(token.prefix + ":")
-    assert client.get("/required/", **{HEADER: old_raw}).status_code == 401
-    assert client.get("/required/", **{HEADER: raw}).status_code == 200
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=old_raw).status_code == 401
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
 
 
 def test_change_view_own_token_is_editable_without_manage_permission(

@@ -32,7 +32,7 @@ def test_audit_success_written_once(
     api: APIClient, make_token: TokenFactory, arrangement: str
 ) -> None:
     token, raw = make_token()
-    response = api.get("/required/", **{HEADER: raw}, HTTP_USER_AGENT="drf-tests")
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw, HTTP_USER_AGENT="drf-tests")
     assert response.status_code == 200
     assert request_rows() == [("auth_success", token.pk, 200, "")]
     log = TokenAuditLog.objects.get(action="auth_success")
@@ -43,13 +43,13 @@ def test_audit_wrong_secret_written_once_on_token(
     api: APIClient, make_token: TokenFactory, arrangement: str
 ) -> None:
     token, _ = make_token()
-    assert api.get("/required/", **{HEADER: forge(token.prefix)}).status_code == 401
+    assert api.get("/required/", HTTP_X_KEYSMITH_TOKEN=forge(token.prefix)).status_code == 401
     assert request_rows() == [("auth_failed", token.pk, 401, "invalid_token")]
     assert TokenAuditLog.objects.get(action="auth_failed").extra["reason"] == "wrong_secret"
 
 
 def test_audit_malformed_token_written_once(api: APIClient, arrangement: str) -> None:
-    assert api.get("/open/", **{HEADER: "garbage"}).status_code == 401
+    assert api.get("/open/", HTTP_X_KEYSMITH_TOKEN="garbage").status_code == 401
     assert request_rows() == [("auth_failed", None, 401, "invalid_token")]
 
 
@@ -89,7 +89,7 @@ def test_audit_scope_denied_records_final_status_in_both_arrangements(
     # Without the middleware the row is written once DRF finalised the response, so it holds
     # the answer the client got, not the moment authentication succeeded.
     token, raw = make_token()
-    assert api.get("/inline-scopes/", **{HEADER: raw}).status_code == 403
+    assert api.get("/inline-scopes/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 403
     assert request_rows() == [("auth_success", token.pk, 403, "")]
 
 
@@ -97,7 +97,7 @@ def test_audit_view_error_answer_recorded_with_its_status(
     api: APIClient, make_token: TokenFactory, arrangement: str
 ) -> None:
     token, raw = make_token(scopes=Permission.objects.filter(codename="add_user"))
-    response = api.post("/router/users/", {"username": ""}, **{HEADER: raw})
+    response = api.post("/router/users/", {"username": ""}, HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code in (400, 403)
     assert request_rows() == [("auth_success", token.pk, response.status_code, "")]
 
@@ -105,7 +105,7 @@ def test_audit_view_error_answer_recorded_with_its_status(
 def test_audit_view_that_raises_recorded_as_500(make_token: TokenFactory, arrangement: str) -> None:
     token, raw = make_token()
     client = APIClient(raise_request_exception=False)
-    assert client.get("/failing/", **{HEADER: raw}).status_code == 500
+    assert client.get("/failing/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 500
     assert request_rows() == [("auth_success", token.pk, 500, "")]
 
 
@@ -114,7 +114,7 @@ def test_audit_each_request_gets_its_own_row(
 ) -> None:
     token, raw = make_token(scopes=Permission.objects.filter(codename="view_user"))
     for _ in range(3):
-        assert api.get("/router/users/", **{HEADER: raw}).status_code == 200
+        assert api.get("/router/users/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     assert request_rows() == [("auth_success", token.pk, 200, "")] * 3
 
 
@@ -123,6 +123,6 @@ def test_audit_disabled_writes_nothing(
 ) -> None:
     settings.KEYSMITH = {"HASH_ITERATIONS": 10_000, "ENABLE_AUDIT_LOGGING": False}  # type: ignore[attr-defined]
     token, raw = make_token()
-    api.get("/required/", **{HEADER: raw})
-    api.get("/required/", **{HEADER: forge(token.prefix)})
+    api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
+    api.get("/required/", HTTP_X_KEYSMITH_TOKEN=forge(token.prefix))
     assert TokenAuditLog.objects.count() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -33,7 +34,7 @@ def test_auth_valid_header_returns_token_user_and_token(
 ) -> None:
     user = User.objects.create(username="alice")
     token, raw = make_token(user=user)
-    response = api.get("/required/", **{HEADER: raw})
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 200
     assert response.json() == {"prefix": token.prefix, "user": "alice"}
 
@@ -42,7 +43,10 @@ def test_auth_token_without_user_gives_anonymous_user(
     api: APIClient, make_token: TokenFactory
 ) -> None:
     token, raw = make_token(token_type="system")
-    assert api.get("/required/", **{HEADER: raw}).json() == {"prefix": token.prefix, "user": None}
+    assert api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).json() == {
+        "prefix": token.prefix,
+        "user": None,
+    }
 
 
 def test_auth_missing_token_on_open_view_lets_the_view_run(api: APIClient) -> None:
@@ -69,7 +73,7 @@ def test_auth_wrong_secret_is_401_with_invalid_token_message(
     api: APIClient, make_token: TokenFactory, arrangement: str
 ) -> None:
     token, _ = make_token()
-    response = api.get("/required/", **{HEADER: forge(token.prefix)})
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=forge(token.prefix))
     assert response.status_code == 401
     assert response.json() == {"detail": INVALID}
     assert response["WWW-Authenticate"] == CHALLENGE
@@ -79,7 +83,7 @@ def test_auth_bad_token_on_open_view_is_still_refused(
     api: APIClient, make_token: TokenFactory
 ) -> None:
     token, _ = make_token()
-    response = api.get("/open/", **{HEADER: forge(token.prefix)})
+    response = api.get("/open/", HTTP_X_KEYSMITH_TOKEN=forge(token.prefix))
     assert (response.status_code, response.json()) == (401, {"detail": INVALID})
 
 
@@ -89,13 +93,13 @@ def test_auth_bad_token_on_open_view_is_still_refused(
     ids=["malformed", "short", "oversized", "non-ascii", "two-colons"],
 )
 def test_auth_garbage_header_is_401_not_500(api: APIClient, raw: str) -> None:
-    response = api.get("/required/", **{HEADER: raw})
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response.json()) == (401, {"detail": INVALID})
 
 
 def test_auth_expired_token_is_401(api: APIClient, make_token: TokenFactory) -> None:
     _, raw = make_token(expires_at=timezone.now() - timedelta(seconds=1))
-    response = api.get("/required/", **{HEADER: raw})
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response.json()) == (401, {"detail": INVALID})
 
 
@@ -105,7 +109,7 @@ def test_auth_retired_token_is_401(
 ) -> None:
     token, raw = make_token()
     retire(token)  # type: ignore[operator]
-    response = api.get("/required/", **{HEADER: raw})
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response.json()) == (401, {"detail": INVALID})
 
 
@@ -114,8 +118,8 @@ def test_auth_rotated_token_old_secret_is_401_new_is_200(
 ) -> None:
     token, old = make_token()
     new = rotate_token(token)
-    assert api.get("/required/", **{HEADER: old}).status_code == 401
-    assert api.get("/required/", **{HEADER: new}).json()["prefix"] == token.prefix
+    assert api.get("/required/", HTTP_X_KEYSMITH_TOKEN=old).status_code == 401
+    assert api.get("/required/", HTTP_X_KEYSMITH_TOKEN=new).json()["prefix"] == token.prefix
 
 
 def test_auth_query_parameter_ignored_unless_allowed(
@@ -141,7 +145,7 @@ def test_auth_custom_header_name_is_read_and_announced(
     settings.KEYSMITH = {"HASH_ITERATIONS": 10_000, "HEADER_NAME": "HTTP_X_API_KEY"}  # type: ignore[attr-defined]
     token, raw = make_token()
     assert api.get("/required/", HTTP_X_API_KEY=raw).json()["prefix"] == token.prefix
-    refused = api.get("/required/", **{HEADER: raw})
+    refused = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert refused.status_code == 401
     assert refused["WWW-Authenticate"] == 'Keysmith realm="api", header="X-Api-Key"'
 
@@ -153,7 +157,7 @@ def test_auth_custom_messages_are_used(
         "HASH_ITERATIONS": 10_000,
         "DEFAULT_ERROR_MESSAGES": {"invalid_token": "Bad key.", "missing_token": "No key."},
     }
-    assert api.get("/required/", **{HEADER: "nope"}).json() == {"detail": "Bad key."}
+    assert api.get("/required/", HTTP_X_KEYSMITH_TOKEN="nope").json() == {"detail": "Bad key."}
     api.force_login(User.objects.create(username="frank"))
     assert api.get("/required/").json() == {"detail": "No key."}
 
@@ -163,19 +167,21 @@ def test_auth_request_attributes_set_for_view_code(
 ) -> None:
     user = User.objects.create(username="carol")
     token, raw = make_token(user=user)
-    request = api.get("/required/", **{HEADER: raw}).wsgi_request
-    assert (request.keysmith_token, request.keysmith_user) == (token, user)
-    assert request.keysmith_auth_error is None
+    request = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).wsgi_request
+    assert (getattr(request, "keysmith_token", None), getattr(request, "keysmith_user", None)) == (
+        token,
+        user,
+    )
+    assert getattr(request, "keysmith_auth_error", "unset") is None
 
 
 def test_auth_successful_authenticator_is_keysmith(
     api: APIClient, make_token: TokenFactory
 ) -> None:
     _, raw = make_token()
-    response = api.get("/required/", **{HEADER: raw})
-    assert isinstance(
-        response.renderer_context["request"].successful_authenticator, KeysmithAuthentication
-    )
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
+    renderer_context: dict[str, Any] = getattr(response, "renderer_context", {})
+    assert isinstance(renderer_context["request"].successful_authenticator, KeysmithAuthentication)
 
 
 @pytest.mark.parametrize(

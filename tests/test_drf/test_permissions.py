@@ -35,7 +35,7 @@ def test_scoped_or_read_only_lets_anonymous_reads_through(
     _, writer = scoped(make_token, "add_user")
     assert api.get("/scoped-or-read-only/").status_code == 200
     assert api.post("/scoped-or-read-only/").status_code == 401
-    assert api.post("/scoped-or-read-only/", **{HEADER: writer}).status_code == 200
+    assert api.post("/scoped-or-read-only/", HTTP_X_KEYSMITH_TOKEN=writer).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -51,8 +51,8 @@ def test_has_scopes_required_scopes_source(
 ) -> None:
     _, good = scoped(make_token, granting)
     _, bad = scoped(make_token, refused)
-    assert api.get(path, **{HEADER: good}).status_code == 200
-    response = api.get(path, **{HEADER: bad})
+    assert api.get(path, HTTP_X_KEYSMITH_TOKEN=good).status_code == 200
+    response = api.get(path, HTTP_X_KEYSMITH_TOKEN=bad)
     assert (response.status_code, response.json()) == (403, DENIED)
 
 
@@ -65,20 +65,20 @@ def test_has_scopes_without_any_scopes_configured_raises(
 ) -> None:
     _, raw = scoped(make_token, "view_user")
     with pytest.raises(ImproperlyConfigured, match="no scopes to require"):
-        api.get("/unscoped/", **{HEADER: raw})
+        api.get("/unscoped/", HTTP_X_KEYSMITH_TOKEN=raw)
 
 
 def test_has_scopes_single_string_scopes_raises(api: APIClient, make_token: TokenFactory) -> None:
     _, raw = scoped(make_token, "view_user")
     with pytest.raises(ImproperlyConfigured, match="list or tuple of scope codenames"):
-        api.get("/string-scopes/", **{HEADER: raw})
+        api.get("/string-scopes/", HTTP_X_KEYSMITH_TOKEN=raw)
 
 
 def test_scoped_inline_needs_every_listed_scope(api: APIClient, make_token: TokenFactory) -> None:
     _, both = scoped(make_token, "view_user", "change_user")
     _, one = scoped(make_token, "view_user", "delete_user")
-    assert api.get("/inline-scopes/", **{HEADER: both}).status_code == 200
-    assert api.get("/inline-scopes/", **{HEADER: one}).json() == DENIED
+    assert api.get("/inline-scopes/", HTTP_X_KEYSMITH_TOKEN=both).status_code == 200
+    assert api.get("/inline-scopes/", HTTP_X_KEYSMITH_TOKEN=one).json() == DENIED
 
 
 def test_scoped_bare_in_permission_classes_raises_instead_of_allowing(
@@ -86,7 +86,7 @@ def test_scoped_bare_in_permission_classes_raises_instead_of_allowing(
 ) -> None:
     _, raw = scoped(make_token, "view_user")
     with pytest.raises(ImproperlyConfigured, match="needs the scopes it requires"):
-        api.get("/bare-scoped/", **{HEADER: raw})
+        api.get("/bare-scoped/", HTTP_X_KEYSMITH_TOKEN=raw)
 
 
 @pytest.mark.parametrize(
@@ -107,20 +107,20 @@ def test_scoped_and_admin_needs_both(api: APIClient, make_token: TokenFactory) -
     staff_token, staff_raw = scoped(make_token, "view_user", user=admin)
     _, plain_raw = scoped(make_token, "view_user", user=User.objects.create(username="plain"))
     _, unscoped_admin = make_token(user=admin)
-    assert api.get("/scoped-and-admin/", **{HEADER: staff_raw}).json()["prefix"] == (
+    assert api.get("/scoped-and-admin/", HTTP_X_KEYSMITH_TOKEN=staff_raw).json()["prefix"] == (
         staff_token.prefix
     )
-    assert api.get("/scoped-and-admin/", **{HEADER: plain_raw}).status_code == 403
-    assert api.get("/scoped-and-admin/", **{HEADER: unscoped_admin}).status_code == 403
+    assert api.get("/scoped-and-admin/", HTTP_X_KEYSMITH_TOKEN=plain_raw).status_code == 403
+    assert api.get("/scoped-and-admin/", HTTP_X_KEYSMITH_TOKEN=unscoped_admin).status_code == 403
 
 
 def test_scoped_or_admin_needs_either(api: APIClient, make_token: TokenFactory) -> None:
     _, scoped_raw = scoped(make_token, "view_user")
     _, admin_raw = make_token(user=User.objects.create(username="boss", is_staff=True))
     _, neither = make_token()
-    assert api.get("/admin-or-scoped/", **{HEADER: scoped_raw}).status_code == 200
-    assert api.get("/admin-or-scoped/", **{HEADER: admin_raw}).status_code == 200
-    assert api.get("/admin-or-scoped/", **{HEADER: neither}).status_code == 403
+    assert api.get("/admin-or-scoped/", HTTP_X_KEYSMITH_TOKEN=scoped_raw).status_code == 200
+    assert api.get("/admin-or-scoped/", HTTP_X_KEYSMITH_TOKEN=admin_raw).status_code == 200
+    assert api.get("/admin-or-scoped/", HTTP_X_KEYSMITH_TOKEN=neither).status_code == 403
 
 
 def test_scoped_negation_denies_holders(make_token: TokenFactory) -> None:
@@ -158,9 +158,9 @@ def test_scope_checks_three_cost_the_same_as_one(
     _, raw = scoped(make_token, "view_user", "change_user")
     counts = []
     for path in ("/one-scope-check/", "/many-scope-checks/"):
-        api.get(path, **{HEADER: raw})  # the first use writes last_used_at
+        api.get(path, HTTP_X_KEYSMITH_TOKEN=raw)  # the first use writes last_used_at
         with CaptureQueriesContext(connection) as queries:
-            assert api.get(path, **{HEADER: raw}).status_code == 200
+            assert api.get(path, HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
         scope_reads = [q for q in queries.captured_queries if "auth_permission" in q["sql"]]
         assert len(scope_reads) == 1
         counts.append(len(queries.captured_queries))

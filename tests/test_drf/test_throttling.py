@@ -46,18 +46,18 @@ def test_token_throttle_limits_each_token_separately(
 ) -> None:
     _, first = make_token()
     _, second = make_token()
-    statuses = [api.get("/throttled/", **{HEADER: first}).status_code for _ in range(3)]
+    statuses = [api.get("/throttled/", HTTP_X_KEYSMITH_TOKEN=first).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
-    assert api.get("/throttled/", **{HEADER: second}).status_code == 200
+    assert api.get("/throttled/", HTTP_X_KEYSMITH_TOKEN=second).status_code == 200
 
 
 def test_token_throttle_keyed_by_prefix_survives_rotation(
     api: APIClient, make_token: TokenFactory, token_rate: None
 ) -> None:
     token, raw = make_token()
-    api.get("/throttled/", **{HEADER: raw})
-    api.get("/throttled/", **{HEADER: raw})
-    response = api.get("/throttled/", **{HEADER: rotate_token(token)})
+    api.get("/throttled/", HTTP_X_KEYSMITH_TOKEN=raw)
+    api.get("/throttled/", HTTP_X_KEYSMITH_TOKEN=raw)
+    response = api.get("/throttled/", HTTP_X_KEYSMITH_TOKEN=rotate_token(token))
     assert response.status_code == 429
     assert "Retry-After" in response
 
@@ -71,7 +71,7 @@ def test_token_throttle_without_rate_raises_naming_the_setting(
 ) -> None:
     _, raw = make_token()
     with pytest.raises(ImproperlyConfigured, match=r"DEFAULT_THROTTLE_RATES'\]\['keysmith_token'"):
-        api.get("/throttled/", **{HEADER: raw})
+        api.get("/throttled/", HTTP_X_KEYSMITH_TOKEN=raw)
 
 
 def test_throttle_hook_throttled_is_429_with_rate_limited_message(
@@ -79,7 +79,7 @@ def test_throttle_hook_throttled_is_429_with_rate_limited_message(
 ) -> None:
     keysmith_settings(DRF_THROTTLE_HOOK="test_drf.hooks.throttling_hook")
     token, raw = make_token()
-    response = api.get("/required/", **{HEADER: raw}, HTTP_X_BLOCK="yes")
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw, HTTP_X_BLOCK="yes")
     assert response.status_code == 429
     assert response.json()["detail"].startswith(RATE_LIMITED)
     assert response["Retry-After"] == "30"
@@ -91,7 +91,7 @@ def test_throttle_hook_throttles_bad_tokens_too(
 ) -> None:
     keysmith_settings(DRF_THROTTLE_HOOK="test_drf.hooks.throttling_hook")
     token, _ = make_token()
-    response = api.get("/required/", **{HEADER: forge(token.prefix)}, HTTP_X_BLOCK="yes")
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=forge(token.prefix), HTTP_X_BLOCK="yes")
     assert response.status_code == 429
     assert request_rows() == [("auth_failed", None, 429, "rate_limited")]
 
@@ -101,7 +101,7 @@ def test_throttle_hook_not_raising_lets_request_through(
 ) -> None:
     keysmith_settings(DRF_THROTTLE_HOOK="test_drf.hooks.throttling_hook")
     token, raw = make_token()
-    assert api.get("/required/", **{HEADER: raw}).json()["prefix"] == token.prefix
+    assert api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).json()["prefix"] == token.prefix
 
 
 def test_throttle_hook_gets_token_or_none_after_authentication(
@@ -109,8 +109,8 @@ def test_throttle_hook_gets_token_or_none_after_authentication(
 ) -> None:
     keysmith_settings(DRF_THROTTLE_HOOK="test_drf.hooks.recording_hook")
     token, raw = make_token()
-    api.get("/required/", **{HEADER: raw})
-    api.get("/open/", **{HEADER: forge(token.prefix)})
+    api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
+    api.get("/open/", HTTP_X_KEYSMITH_TOKEN=forge(token.prefix))
     api.get("/open/")
     assert [(path, getattr(t, "pk", None)) for path, t in hooks.calls] == [
         ("/required/", token.pk),
@@ -123,7 +123,7 @@ def test_throttle_hook_other_api_errors_are_answered_by_drf(
 ) -> None:
     keysmith_settings(DRF_THROTTLE_HOOK="test_drf.hooks.denying_hook")
     token, raw = make_token()
-    response = api.get("/required/", **{HEADER: raw})
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response.json()) == (403, {"detail": "not from here"})
     assert request_rows() == [("auth_success", token.pk, 403, "")]
 
@@ -133,7 +133,7 @@ def test_rate_limit_hook_without_middleware_is_drf_429(
 ) -> None:
     keysmith_settings(RATE_LIMIT_HOOK="test_django.hooks.rate_limit_hook")
     _, raw = make_token()
-    response = api.get("/required/", **{HEADER: raw}, HTTP_X_BLOCK="yes")
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw, HTTP_X_BLOCK="yes")
     assert response.status_code == 429
     assert response.json()["detail"].startswith(RATE_LIMITED)
     assert response["Retry-After"] == "30"
@@ -145,6 +145,6 @@ def test_rate_limit_hook_with_middleware_refuses_before_drf(
 ) -> None:
     keysmith_settings(RATE_LIMIT_HOOK="test_django.hooks.rate_limit_hook")
     _, raw = make_token()
-    response = api.get("/required/", **{HEADER: raw}, HTTP_X_BLOCK="yes")
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw, HTTP_X_BLOCK="yes")
     assert (response.status_code, response.content.decode()) == (429, RATE_LIMITED)
     assert request_rows() == [("auth_failed", None, 429, "rate_limited")]

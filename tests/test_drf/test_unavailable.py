@@ -18,7 +18,7 @@ def test_auth_database_down_answers_503_with_retry_after(
 ) -> None:
     _, raw = make_token()
     with database_down():
-        response = api.get("/required/", **{HEADER: raw})
+        response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     if arrangement == "drf_alone":
         assert response.json() == {"detail": UNAVAILABLE}
@@ -30,7 +30,7 @@ def test_auth_database_down_open_view_is_not_served_anonymously(
 ) -> None:
     _, raw = make_token()
     with database_down():
-        assert api.get("/open/", **{HEADER: raw}).status_code == 503
+        assert api.get("/open/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 503
 
 
 def test_scope_permission_scope_table_down_answers_503(
@@ -38,7 +38,7 @@ def test_scope_permission_scope_table_down_answers_503(
 ) -> None:
     _, raw = scoped(make_token, "view_user")
     with database_down("keysmith_token_scopes"):
-        response = api.get("/view-scopes/", **{HEADER: raw})
+        response = api.get("/view-scopes/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     assert response.json() == {"detail": UNAVAILABLE}
 
@@ -51,6 +51,6 @@ def test_rate_limit_hook_failing_answers_503(
         "RATE_LIMIT_HOOK": "test_django.hooks.broken_rate_limit_hook",
     }
     _, raw = make_token()
-    response = api.get("/required/", **{HEADER: raw})
+    response = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     assert auth_rows() == [("auth_failed", 503, "rate_limit_unavailable")]

@@ -17,9 +17,9 @@ def test_viewset_list_and_detail_with_scoped_token(
 ) -> None:
     user = User.objects.create(username="gina")
     _, raw = scoped(make_token, "view_user", user=user)
-    listed = api.get("/router/users/", **{HEADER: raw})
+    listed = api.get("/router/users/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (listed.status_code, listed.json()) == (200, [{"id": user.pk, "username": "gina"}])
-    detail = api.get(f"/router/users/{user.pk}/", **{HEADER: raw})
+    detail = api.get(f"/router/users/{user.pk}/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert detail.json() == {"id": user.pk, "username": "gina"}
 
 
@@ -27,7 +27,9 @@ def test_viewset_create_goes_through_the_same_checks(
     api: APIClient, make_token: TokenFactory
 ) -> None:
     _, raw = scoped(make_token, "view_user")
-    created = api.post("/router/users/", {"username": "hank"}, format="json", **{HEADER: raw})
+    created = api.post(
+        "/router/users/", {"username": "hank"}, format="json", HTTP_X_KEYSMITH_TOKEN=raw
+    )
     assert created.status_code == 201
     assert User.objects.filter(username="hank").exists()
 
@@ -36,7 +38,7 @@ def test_viewset_without_scope_is_403_and_without_token_401(
     api: APIClient, make_token: TokenFactory
 ) -> None:
     _, raw = make_token()
-    assert api.get("/router/users/", **{HEADER: raw}).status_code == 403
+    assert api.get("/router/users/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 403
     assert api.get("/router/users/").status_code == 401
 
 
@@ -50,15 +52,15 @@ def test_api_view_function_checks_scopes_per_method(
 ) -> None:
     token, raw = scoped(make_token, "add_user")
     _, other = scoped(make_token, "view_user")
-    response = getattr(api, method)("/function/", **{HEADER: raw})
+    response = getattr(api, method)("/function/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.json() == {"prefix": token.prefix, "user": None, "method": method.upper()}
-    assert getattr(api, method)("/function/", **{HEADER: other}).status_code == 403
+    assert getattr(api, method)("/function/", HTTP_X_KEYSMITH_TOKEN=other).status_code == 403
     assert getattr(api, method)("/function/").status_code == 401
 
 
 def test_api_view_quick_start_health_view(api: APIClient, make_token: TokenFactory) -> None:
     token, raw = make_token(user=User.objects.create(username="api-user"))
-    response = api.get("/api/health/", **{HEADER: raw})
+    response = api.get("/api/health/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (response.status_code, response.json()) == (
         200,
         {"ok": True, "token_prefix": token.prefix},
@@ -67,7 +69,7 @@ def test_api_view_quick_start_health_view(api: APIClient, make_token: TokenFacto
 
 def test_browsable_api_with_token_renders_page(api: APIClient, make_token: TokenFactory) -> None:
     _, raw = scoped(make_token, "view_user", user=User.objects.create(username="ivy"))
-    response = api.get("/router/users/", HTTP_ACCEPT="text/html", **{HEADER: raw})
+    response = api.get("/router/users/", HTTP_ACCEPT="text/html", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
@@ -84,6 +86,6 @@ def test_browsable_api_without_token_renders_401_page(api: APIClient) -> None:
 
 
 def test_browsable_api_bad_token_renders_401_page(api: APIClient) -> None:
-    response = api.get("/api/health/", HTTP_ACCEPT="text/html", **{HEADER: "tok_bad"})
+    response = api.get("/api/health/", HTTP_ACCEPT="text/html", HTTP_X_KEYSMITH_TOKEN="tok_bad")
     assert response.status_code == 401
     assert "the token is invalid" in response.content.decode()

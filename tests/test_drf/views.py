@@ -68,7 +68,7 @@ class StringScopesView(OpenView):
 
 
 class InlineScopesView(OpenView):
-    permission_classes = [ScopedPermission("view_user", "change_user")]
+    permission_classes = [ScopedPermission("view_user", "change_user")]  # type: ignore[list-item]
     required_scopes = ("delete_user",)  # ignored: the inline scopes are the requirement
 
 
@@ -100,14 +100,14 @@ class ManyScopeChecksView(OpenView):
     """Three scope checks of one request; their database cost is one query in all."""
 
     permission_classes = [
-        ScopedPermission("view_user"),
-        ScopedPermission("change_user"),
-        ScopedPermission("view_user", "change_user"),
+        ScopedPermission("view_user"),  # type: ignore[list-item]
+        ScopedPermission("change_user"),  # type: ignore[list-item]
+        ScopedPermission("view_user", "change_user"),  # type: ignore[list-item]
     ]
 
 
 class OneScopeCheckView(OpenView):
-    permission_classes = [ScopedPermission("view_user", "change_user")]
+    permission_classes = [ScopedPermission("view_user", "change_user")]  # type: ignore[list-item]
 
 
 class ThrottledView(OpenView):
@@ -115,16 +115,16 @@ class ThrottledView(OpenView):
     throttle_classes = [KeysmithTokenThrottle]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = User
         fields = ("id", "username")
 
 
-class UserViewSet(viewsets.ModelViewSet):
+class UserViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     queryset = User.objects.order_by("id")
     serializer_class = UserSerializer
-    permission_classes = [ScopedPermission("view_user")]
+    permission_classes = [ScopedPermission("view_user")]  # type: ignore[list-item]
 
 
 class SessionOnlyView(OpenView):
@@ -134,7 +134,7 @@ class SessionOnlyView(OpenView):
 
 
 @api_view(["GET", "POST"])
-@permission_classes([ScopedPermission("add_user")])
+@permission_classes([ScopedPermission("add_user")])  # type: ignore[list-item]
 def function_view(request: Request) -> Response:
     return Response({**describe(request), "method": request.method})
 

@@ -11,7 +11,7 @@ from keysmith.asgi.extract import DEFAULT_HEADER, DEFAULT_QUERY_PARAM, TokenSour
 from keysmith.asgi.middleware import KeysmithMiddleware
 from keysmith.asgi.ratelimit import RateLimited, RateLimitHook
 from keysmith.asgi.responses import ErrorReply
-from keysmith.asgi.sql import from_url
+from keysmith.asgi.sql import SQLAuthenticator, from_url
 from keysmith.asgi.types import OUTCOME_KEY, STATE_TOKEN_ATTRIBUTE, TOKEN_KEY
 from keysmith.asgi.user import AnonymousUser, TokenCredentials, TokenUser
 from keysmith.core.messages import DEFAULT_MESSAGES
@@ -31,6 +31,7 @@ __all__ = [
     "Outcome",
     "RateLimitHook",
     "RateLimited",
+    "SQLAuthenticator",
     "TokenAuthenticator",
     "TokenCredentials",
     "TokenSource",

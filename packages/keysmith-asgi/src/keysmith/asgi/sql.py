@@ -12,7 +12,14 @@ from keysmith.asgi.authenticator import TokenAuthenticator
 from keysmith.core import AuditSink, Clock, TokenPolicy
 from keysmith.core.audit_limits import DEFAULT_WRITE_TIMEOUT
 from keysmith.core.policy import Admit
-from keysmith.sqlalchemy import SQLToken, async_service
+from keysmith.sqlalchemy import AsyncSQLTokenService, SQLToken, async_service
+
+
+class SQLAuthenticator(TokenAuthenticator[SQLToken]):
+    """The ``TokenAuthenticator`` ``from_url`` builds: its service's store is the SQL store
+    (``keysmith.service.store.engine`` type-checks)."""
+
+    service: AsyncSQLTokenService
 
 
 def from_url(
@@ -26,7 +33,7 @@ def from_url(
     admit: Admit | None = None,
     audit_write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
     **options: Any,
-) -> TokenAuthenticator[SQLToken]:
+) -> SQLAuthenticator:
     """A ``TokenAuthenticator`` over the SQL store at ``url``, auditing to its audit table.
 
     ``url`` is a database URL or an ``AsyncEngine`` you own (and dispose of at shutdown); it
@@ -51,4 +58,4 @@ def from_url(
         **({"admit": admit} if admit is not None and policy is None else {}),
         audit_write_timeout=audit_write_timeout,
     )
-    return TokenAuthenticator(service, **options)
+    return SQLAuthenticator(service, **options)

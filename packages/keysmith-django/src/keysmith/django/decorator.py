@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, overload
 
 from django.http import HttpResponseBase
 
 from keysmith.django.authentication import authenticate_request
 from keysmith.django.http import refusal, unauthorized
 from keysmith.django.recording import require_token
-from keysmith.django.views import protect
+from keysmith.django.views import V, protect
+
+
+@overload
+def keysmith_required(view_func: V) -> V: ...
+
+
+@overload
+def keysmith_required(
+    view_func: None = None,
+    *,
+    allow_anonymous: bool = False,
+    missing_message: str | None = None,
+    invalid_message: str | None = None,
+) -> Callable[[V], V]: ...
 
 
 def keysmith_required(

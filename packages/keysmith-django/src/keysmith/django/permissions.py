@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import DatabaseError
@@ -13,7 +14,7 @@ from keysmith.django.authentication import authenticate_request
 from keysmith.django.http import insufficient_scope, refusal, service_unavailable, unauthorized
 from keysmith.django.recording import require_token
 from keysmith.django.runtime import get_service
-from keysmith.django.views import protect
+from keysmith.django.views import V, protect
 
 __all__ = ["keysmith_scopes"]
 
@@ -27,7 +28,7 @@ def token_scopes(token: Any) -> frozenset[str]:
     return frozenset(scopes or ())
 
 
-def keysmith_scopes(*scopes: str) -> Any:
+def keysmith_scopes(*scopes: str) -> Callable[[V], V]:
     """401 without a valid token; 403 (plain text, the ``insufficient_scope`` message, and a
     ``WWW-Authenticate`` challenge with ``error="insufficient_scope"``) when any listed scope
     (a permission codename) is missing from the token. Every listed scope is required. 503 when
@@ -52,7 +53,7 @@ def keysmith_scopes(*scopes: str) -> Any:
             return service_unavailable()
         return None
 
-    def decorator(view: Any) -> Any:
+    def decorator(view: V) -> V:
         return protect(view, check)
 
     return decorator

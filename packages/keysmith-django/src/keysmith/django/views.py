@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.http import HttpResponseBase
@@ -17,13 +17,17 @@ from keysmith.django.recording import record_unless_middleware
 Check = Callable[[Any], "HttpResponseBase | None"]
 
 
-def protect(view: Any, check: Check) -> Any:
+V = TypeVar("V")  # a view: a function, an ``as_view()`` result or a View class
+
+
+def protect(view: V, check: Check) -> V:
     """``view`` guarded by ``check``; a View class gets its ``dispatch`` wrapped in place."""
     if isinstance(view, type):
         is_async = bool(getattr(view, "view_is_async", False))
-        view.dispatch = _wrap(view.dispatch, check, is_async=is_async, method=True)  # type: ignore[attr-defined]
+        view_class: Any = view
+        view_class.dispatch = _wrap(view_class.dispatch, check, is_async=is_async, method=True)
         return view
-    return _wrap(view, check, is_async=iscoroutinefunction(view), method=False)
+    return cast("V", _wrap(view, check, is_async=iscoroutinefunction(view), method=False))
 
 
 def _wrap(func: Any, check: Check, *, is_async: bool, method: bool) -> Any:

@@ -12,7 +12,12 @@ from keysmith.sqlalchemy.engines import (
     make_async_engine,
     make_engine,
 )
-from keysmith.sqlalchemy.factory import async_service, service
+from keysmith.sqlalchemy.factory import (
+    AsyncSQLTokenService,
+    SQLTokenService,
+    async_service,
+    service,
+)
 from keysmith.sqlalchemy.records import SQLToken
 from keysmith.sqlalchemy.schema import create_all, create_all_async, missing_tables
 from keysmith.sqlalchemy.settings import policy_from_env
@@ -25,9 +30,11 @@ __all__ = [
     "DEFAULT_URL",
     "URL_VARIABLE",
     "AsyncSQLAuditSink",
+    "AsyncSQLTokenService",
     "AsyncSQLTokenStore",
     "SQLAuditSink",
     "SQLToken",
+    "SQLTokenService",
     "SQLTokenStore",
     "UTCDateTime",
     "async_service",

@@ -50,6 +50,19 @@ def _async_sink(engine: AsyncEngine, seconds: float, timeout: float | None) -> A
     return AsyncBufferedAuditSink(rows, rows.write_many, interval=seconds) if seconds else rows
 
 
+class SQLTokenService(TokenService[SQLToken]):
+    """The ``TokenService`` ``service()`` builds: its ``store`` is the ``SQLTokenStore`` (so
+    ``svc.store.engine.dispose()`` and ``svc.store.list_tokens()`` type-check)."""
+
+    store: SQLTokenStore
+
+
+class AsyncSQLTokenService(AsyncTokenService[SQLToken]):
+    """The ``AsyncTokenService`` ``async_service()`` builds, over the ``AsyncSQLTokenStore``."""
+
+    store: AsyncSQLTokenStore
+
+
 def service(
     url: Engine | str | URL | None = None,
     *,
@@ -60,7 +73,7 @@ def service(
     audit_buffer_seconds: float = 1.0,
     audit_write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
     **policy_options: Any,
-) -> TokenService[SQLToken]:
+) -> SQLTokenService:
     """A ``TokenService`` over ``SQLTokenStore``, auditing to the audit table by default.
 
     ``url`` defaults to ``KEYSMITH_DATABASE_URL`` (then ``sqlite:///keysmith.sqlite3``). Without
@@ -72,7 +85,7 @@ def service(
     seconds = _buffer_seconds(audit_buffer_seconds)
     timeout = write_timeout(audit_write_timeout)
     engine = url if isinstance(url, Engine) else make_engine(url)
-    return TokenService(
+    return SQLTokenService(
         SQLTokenStore(engine),
         policy=_policy(policy, policy_options),
         sink=sink if sink is not None else _sink(engine, seconds, timeout),
@@ -91,7 +104,7 @@ def async_service(
     audit_buffer_seconds: float = 1.0,
     audit_write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
     **policy_options: Any,
-) -> AsyncTokenService[SQLToken]:
+) -> AsyncSQLTokenService:
     """An ``AsyncTokenService`` over ``AsyncSQLTokenStore``; arguments as for ``service``.
 
     Without ``sink``, authentication rows are written in bulk by a task on the event loop;
@@ -100,7 +113,7 @@ def async_service(
     seconds = _buffer_seconds(audit_buffer_seconds)
     timeout = write_timeout(audit_write_timeout)
     engine = url if isinstance(url, AsyncEngine) else make_async_engine(url)
-    return AsyncTokenService(
+    return AsyncSQLTokenService(
         AsyncSQLTokenStore(engine),
         policy=_policy(policy, policy_options),
         sink=sink if sink is not None else _async_sink(engine, seconds, timeout),
