@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from keysmith.django.context import request_context
@@ -44,14 +44,21 @@ def create_token(
     )
 
 
-def rotate_token(token: AbstractToken, *, request: Any = None, actor: Any = None) -> str:
+def rotate_token(
+    token: AbstractToken,
+    *,
+    request: Any = None,
+    actor: Any = None,
+    grace: timedelta | None = None,
+) -> str:
     """Give the token a new secret (same prefix and identity) and return the new raw token.
 
-    The old raw token stops working at once, unless ``ROTATION_GRACE_SECONDS`` is set.
+    The old raw token stops working at once, unless ``grace`` (else ``ROTATION_GRACE_SECONDS``)
+    gives it a grace period; ``timedelta(0)``: none, whatever the setting.
     Raises ``ValueError`` for a revoked, purged or expired token, and ``TokenChanged`` (a
     ``ValueError``) when the token was rotated, revoked or purged after ``token`` was read.
     """
-    return get_service().rotate(token, actor=actor, context=request_context(request))
+    return get_service().rotate(token, actor=actor, context=request_context(request), grace=grace)
 
 
 def revoke_token(
