@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from keysmith.core.policy import Expiry
 from keysmith.django.context import request_context
 from keysmith.django.runtime import get_service
 from keysmith.django.store import scope_name
@@ -21,14 +22,15 @@ def create_token(
     created_by: Any = None,
     user: Any = None,
     scopes: Iterable[Any] | None = None,
-    expires_at: datetime | None = None,
+    expires_at: Expiry = None,
     token_type: str | None = None,
     request: Any = None,
 ) -> tuple[Any, str]:
     """Store a new token and return ``(token, raw_token)``; the raw token is shown only here.
 
     ``scopes`` are ``Permission`` objects, a queryset of them, or codenames; omitted, the
-    ``DEFAULT_SCOPES`` apply. Raises ``ValueError`` for scopes outside a non-empty
+    ``DEFAULT_SCOPES`` apply. ``expires_at`` omitted gives ``DEFAULT_EXPIRY_DAYS``;
+    ``keysmith.core.NO_EXPIRY`` gives a token that never expires whatever that setting. Raises ``ValueError`` for scopes outside a non-empty
     ``AVAILABLE_SCOPES``, unknown codenames, a bad token type or a name that is too long.
     """
     return get_service().create(
