@@ -30,8 +30,9 @@ def create_token(
 
     ``scopes`` are ``Permission`` objects, a queryset of them, or codenames; omitted, the
     ``DEFAULT_SCOPES`` apply. ``expires_at`` omitted gives ``DEFAULT_EXPIRY_DAYS``;
-    ``keysmith.core.NO_EXPIRY`` gives a token that never expires whatever that setting. Raises ``ValueError`` for scopes outside a non-empty
-    ``AVAILABLE_SCOPES``, unknown codenames, a bad token type or a name that is too long.
+    ``keysmith.core.NO_EXPIRY`` gives a token that never expires whatever that setting.
+    Raises ``ValueError`` for scopes outside a non-empty ``AVAILABLE_SCOPES``, unknown
+    codenames, a bad token type or a name that is too long.
     """
     return get_service().create(
         name=name,

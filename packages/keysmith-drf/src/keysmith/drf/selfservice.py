@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.views.decorators.debug import sensitive_variables
 
 from keysmith.core.policy import Expiry, TokenPolicy
-from keysmith.core.selfservice.access import Caller, grant_refusals
+from keysmith.core.selfservice.access import Caller
 from keysmith.core.selfservice.errors import invalid
 from keysmith.core.selfservice.shapes import ACTIVE, STATE_RULES, StateRule, TokenView
 from keysmith.django.grants import holds
@@ -52,13 +52,13 @@ class DjangoBackend:
     def policy(self) -> TokenPolicy:
         return get_service().policy
 
-    def find(self, token_id: str) -> tuple[AbstractToken, TokenView] | None:
+    def find(self, token_id: str) -> AbstractToken | None:
         try:
             pk = self.model._meta.pk.to_python(token_id)
         except ValidationError:
             return None
-        token = self.model._default_manager.select_related("user").filter(pk=pk).first()
-        return None if token is None else (token, self.describe(token))
+        token: AbstractToken | None = self.model._default_manager.filter(pk=pk).first()
+        return token
 
     def _user(self, owner: str) -> Any:
         users = get_user_model()._default_manager
@@ -84,7 +84,7 @@ class DjangoBackend:
 
     def page(
         self, owner: str, states: frozenset[str], now: datetime, offset: int, limit: int
-    ) -> tuple[int, list[TokenView]]:
+    ) -> tuple[int, list[AbstractToken]]:
         rows = self._owned(owner)
         if states:
             either = Q()
@@ -93,7 +93,7 @@ class DjangoBackend:
             rows = rows.filter(either)
         count = rows.count()
         page = rows.order_by("-created_at", "-pk").prefetch_related("scopes")
-        return count, [self.describe(token) for token in page[offset : offset + limit]]
+        return count, list(page[offset : offset + limit])
 
     def count_live(self, owner: str, now: datetime) -> int:
         # The owner's row stays locked until the creation commits (the view runs both in one
@@ -106,25 +106,18 @@ class DjangoBackend:
         live: int = self._owned(owner).filter(state_filter(STATE_RULES[ACTIVE], now)).count()
         return live
 
-    def refusals(self, caller: Caller, owner: str, scopes: tuple[str, ...]) -> list[str]:
+    def held_scopes(self, caller: Caller, principal: str, scopes: tuple[str, ...]) -> set[str]:
+        user = self._owner(caller, principal)
         permissions = self.model._meta.get_field("scopes").related_model
-        rows: dict[str, list[Any]] = {}
+        held = set()
         for name in scopes:
             try:
-                rows[name] = resolve_scopes(permissions, [name])  # type: ignore[arg-type]
+                found = resolve_scopes(permissions, [name])  # type: ignore[arg-type]
             except ValueError:
-                rows[name] = []  # an unknown scope is one nobody holds
-
-        def held(user: Any) -> set[str]:
-            return {n for n, found in rows.items() if found and all(holds(user, p) for p in found)}
-
-        other = self._owner(caller, owner) if owner != caller.owner else None
-        return grant_refusals(
-            scopes,
-            held(caller.actor),
-            held(other) if other is not None else None,
-            owner_name=str(other),
-        )
+                continue  # an unknown scope is one nobody holds
+            if found and all(holds(user, permission) for permission in found):
+                held.add(name)
+        return held
 
     @sensitive_variables("raw")
     def create(
@@ -136,7 +129,7 @@ class DjangoBackend:
         description: str,
         scopes: tuple[str, ...],
         expires_at: Expiry,
-    ) -> tuple[TokenView, str]:
+    ) -> tuple[AbstractToken, str]:
         token, raw = create_token(
             name=name,
             description=description,
@@ -146,7 +139,7 @@ class DjangoBackend:
             expires_at=expires_at,
             request=self.request,
         )
-        return self.describe(token), raw
+        return token, raw
 
     @sensitive_variables()
     def rotate(self, caller: Caller, record: AbstractToken, grace: timedelta | None) -> str:

@@ -55,18 +55,22 @@ class SelfServiceFlows:
         now = yield from ask(Backend.now)
         size = request.page_size
         offset = (request.page - 1) * size
-        count, views = yield from ask(Backend.page, owner, request.states, now, offset, size)
+        records: list[Any]
+        count, records = yield from ask(Backend.page, owner, request.states, now, offset, size)
+        views: list[TokenView] = []
+        for record in records:
+            views.append((yield from ask(Backend.describe, record)))
         page = Page(count=count, number=request.page, size=size, tokens=views)
         return Reply(200, page.body(now, link))
 
     def _find(self, caller: Caller, token_id: str) -> Flow[Any]:
         parsed = parse_token_id(token_id)
-        found: tuple[Any, TokenView] | None = None
+        record: Any = None
         if parsed is not None:
-            found = yield from ask(Backend.find, parsed)
-        if found is None:
+            record = yield from ask(Backend.find, parsed)
+        if record is None:
             raise SelfServiceError(NOT_FOUND)
-        record, view = found
+        view = yield from ask(Backend.describe, record)
         caller.require_reach(view.owner)
         return record, view
 
@@ -87,9 +91,7 @@ class SelfServiceFlows:
         except ScopeError as error:
             raise SelfServiceError(SCOPE_NOT_ALLOWED, str(error) + ".") from None
         if scopes:
-            refused = yield from ask(Backend.refusals, caller, owner, tuple(scopes))
-            if refused:
-                raise SelfServiceError(SCOPE_NOT_ALLOWED, " ".join(refused))
+            yield from self._check_grants(caller, owner, tuple(scopes))
         limit = self.limits.max_tokens_per_owner
         if limit is not None:
             live = yield from ask(Backend.count_live, owner, now)
@@ -99,7 +101,8 @@ class SelfServiceFlows:
                     f"An owner may have at most {limit} live token{'s' if limit != 1 else ''}; "
                     "revoke one to create another.",
                 )
-        view, raw = yield from ask(
+        record: Any
+        record, raw = yield from ask(
             Backend.create,
             caller,
             owner,
@@ -108,7 +111,17 @@ class SelfServiceFlows:
             scopes=tuple(scopes),
             expires_at=expires_at,
         )
+        view = yield from ask(Backend.describe, record)
         return Reply(201, issued_body(view, raw, now), secret=True)
+
+    def _check_grants(self, caller: Caller, owner: str, scopes: tuple[str, ...]) -> Flow[None]:
+        held = yield from ask(Backend.held_scopes, caller, caller.owner, scopes)
+        owner_held = None
+        if owner != caller.owner:
+            owner_held = yield from ask(Backend.held_scopes, caller, owner, scopes)
+        refused = grant_refusals(scopes, held, owner_held, owner_name=f"user {owner}")
+        if refused:
+            raise SelfServiceError(SCOPE_NOT_ALLOWED, " ".join(refused))
 
     def rotate(self, caller: Caller, token_id: str, body: bytes | str | None) -> Flow[Reply]:
         request = parse_rotate(json_object(body, required=False))

@@ -9,7 +9,7 @@ Flask (sync) and FastAPI (async) share each rule.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Collection, Generator
 from datetime import datetime, timedelta
 from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
@@ -20,30 +20,30 @@ from keysmith.core.selfservice.access import Caller
 from keysmith.core.selfservice.errors import SelfServiceError
 from keysmith.core.selfservice.shapes import TokenView
 
-R = TypeVar("R")
 T = TypeVar("T")
 P = ParamSpec("P")
 
 
-class Backend(Protocol[R]):
-    """The I/O of the self-service endpoints in one framework (``R``: its token record).
+class Backend(Protocol):
+    """The I/O of the self-service endpoints in one framework; records are its own type.
 
     Lifecycle writes go through the framework's lifecycle service, so they are hashed,
-    compare-and-swap and audited with ``caller.actor`` as everywhere else. The async twin has
-    the same methods as coroutines. A backend may raise ``SelfServiceError`` itself.
+    compare-and-swap and audited with ``caller.actor`` as everywhere else. An asynchronous
+    backend has the same methods returning awaitables. A backend may raise
+    ``SelfServiceError`` itself (an owner that does not exist).
     """
 
     def now(self) -> datetime: ...
 
     def policy(self) -> TokenPolicy: ...
 
-    def find(self, token_id: str) -> tuple[R, TokenView] | None:
+    def find(self, token_id: str) -> Any:
         """The token with this id (whoever owns it), or None."""
         ...
 
     def page(
         self, owner: str, states: frozenset[str], now: datetime, offset: int, limit: int
-    ) -> tuple[int, list[TokenView]]:
+    ) -> tuple[int, list[Any]]:
         """How many tokens of ``owner`` are in ``states`` (all when empty), and one slice of
         them, newest first."""
         ...
@@ -52,8 +52,10 @@ class Backend(Protocol[R]):
         """How many tokens of ``owner`` are neither revoked, purged nor expired at ``now``."""
         ...
 
-    def refusals(self, caller: Caller, owner: str, scopes: tuple[str, ...]) -> list[str]:
-        """Why ``caller`` may not grant ``scopes`` to a token of ``owner`` (empty: it may)."""
+    def held_scopes(
+        self, caller: Caller, principal: str, scopes: tuple[str, ...]
+    ) -> Collection[str]:
+        """Which of ``scopes`` the user ``principal`` holds, so may grant or be granted."""
         ...
 
     def create(
@@ -65,13 +67,13 @@ class Backend(Protocol[R]):
         description: str,
         scopes: tuple[str, ...],
         expires_at: Expiry,
-    ) -> tuple[TokenView, str]: ...
+    ) -> tuple[Any, str]: ...
 
-    def rotate(self, caller: Caller, record: R, grace: timedelta | None) -> str: ...
+    def rotate(self, caller: Caller, record: Any, grace: timedelta | None) -> str: ...
 
-    def revoke(self, caller: Caller, record: R) -> bool: ...
+    def revoke(self, caller: Caller, record: Any) -> object: ...
 
-    def describe(self, record: R) -> TokenView: ...
+    def describe(self, record: Any) -> TokenView: ...
 
 
 class Ask(NamedTuple):
@@ -86,7 +88,7 @@ Flow = Generator[Ask, Any, T]
 
 
 def ask(
-    method: Callable[Concatenate[Backend[R], P], T], *args: P.args, **kwargs: P.kwargs
+    method: Callable[Concatenate[Backend, P], T], *args: P.args, **kwargs: P.kwargs
 ) -> Generator[Ask, Any, T]:
     """``view = yield from ask(Backend.describe, record)``: mypy checks the call."""
     result: T = yield Ask(method, args, kwargs)
