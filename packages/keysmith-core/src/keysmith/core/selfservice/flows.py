@@ -115,10 +115,10 @@ class SelfServiceFlows:
         return Reply(201, issued_body(view, raw, now), secret=True)
 
     def _check_grants(self, caller: Caller, owner: str, scopes: tuple[str, ...]) -> Flow[None]:
-        held = yield from ask(Backend.held_scopes, caller, caller.owner, scopes)
+        held = frozenset((yield from ask(Backend.held_scopes, caller, caller.owner, scopes)))
         owner_held = None
         if owner != caller.owner:
-            owner_held = yield from ask(Backend.held_scopes, caller, owner, scopes)
+            owner_held = frozenset((yield from ask(Backend.held_scopes, caller, owner, scopes)))
         refused = grant_refusals(scopes, held, owner_held, owner_name=f"user {owner}")
         if refused:
             raise SelfServiceError(SCOPE_NOT_ALLOWED, " ".join(refused))

@@ -30,6 +30,15 @@ STATE_RULES = {
 }
 
 
+def in_state(rule: StateRule, revoked: bool, purged: bool, expired: bool) -> bool:
+    """Whether a row with these flags is in the state ``rule`` describes."""
+    return (
+        purged == rule.purged
+        and (rule.revoked is None or revoked == rule.revoked)
+        and (rule.expired is None or expired == rule.expired)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class TokenView:
     """What the endpoints show of a token: never its hash, never its secret.
