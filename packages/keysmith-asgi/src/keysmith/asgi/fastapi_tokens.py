@@ -26,6 +26,7 @@ from keysmith.core.selfservice.limits import SelfServiceLimits
 from keysmith.core.selfservice.listing import AsyncMemoryTokenListing, AsyncTokenListing
 from keysmith.core.selfservice.ports import Flow
 from keysmith.core.selfservice.service_backend import Grantable, ServiceBackend
+from keysmith.core.selfservice.shapes import page_url
 from keysmith.sqlalchemy.async_store import AsyncSQLTokenStore
 from keysmith.sqlalchemy.listing import AsyncSQLTokenListing
 
@@ -112,7 +113,7 @@ def token_router(
         query = {name: request.query_params.getlist(name) for name in request.query_params}
 
         def link(page: int) -> str:
-            return str(request.url.include_query_params(page=page))
+            return page_url(str(request.url), page)
 
         return await respond(request, user, lambda f, c: f.list(c, query, link))
 

@@ -15,7 +15,6 @@ from rest_framework.exceptions import APIException, NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
 from keysmith.core.messages import UNAVAILABLE_RETRY_AFTER
 from keysmith.core.selfservice import (
@@ -28,6 +27,7 @@ from keysmith.core.selfservice import (
 )
 from keysmith.core.selfservice.errors import INVALID_REQUEST, TOKEN_NOT_ALLOWED
 from keysmith.core.selfservice.ports import Flow
+from keysmith.core.selfservice.shapes import page_url
 from keysmith.django.context import http_request
 from keysmith.django.ownership import manages_others
 from keysmith.drf.request import keysmith_token
@@ -90,7 +90,7 @@ class TokenViewSet(viewsets.ViewSet):
         query = {name: request.query_params.getlist(name) for name in request.query_params}
 
         def link(page: int) -> str:
-            return str(replace_query_param(url, "page", page))
+            return page_url(url, page)
 
         return self._reply(request, lambda flows, caller: flows.list(caller, query, link))
 

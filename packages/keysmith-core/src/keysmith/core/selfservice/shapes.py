@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 ACTIVE, EXPIRED, REVOKED, PURGED = "active", "expired", "revoked", "purged"
 STATES = (ACTIVE, EXPIRED, REVOKED, PURGED)
@@ -123,3 +124,12 @@ class Page:
             "previous": link(preceding) if preceding is not None else None,
             "results": [token_body(view, now) for view in self.tokens],
         }
+
+
+def page_url(url: str, page: int) -> str:
+    """``url`` asking for page ``page``: its other parameters kept, sorted by name (as DRF's
+    pagination writes its links, so every framework's links read alike)."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    query["page"] = [str(page)]
+    return urlunsplit(parts._replace(query=urlencode(sorted(query.items()), doseq=True)))
