@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -30,8 +31,23 @@ def _responses(status: int, body: dict[str, Any], description: str) -> dict[int,
     return {status: OpenApiResponse(body, description=description), **_REFUSALS}
 
 
+class TokenSchema(AutoSchema):
+    """The listing answers one page object, not a list of tokens: drf-spectacular must not
+    wrap the described body in an array because the action is called ``list``."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+    def get_operation_id(self) -> str:
+        operation_id: str = super().get_operation_id()
+        if getattr(self.view, "action", None) == "list":  # else named like retrieve
+            return operation_id.rpartition("_")[0] + "_list"
+        return operation_id
+
+
 def document(viewset: type[Any]) -> None:
     """Describe each action of ``viewset`` (``TokenViewSet`` or a subclass)."""
+    viewset.schema = TokenSchema()
     extend_schema_view(
         list=extend_schema(
             summary="List your tokens",
@@ -54,7 +70,7 @@ def document(viewset: type[Any]) -> None:
         create=extend_schema(
             summary="Create a token",
             tags=TAGS,
-            request=schema.create_schema(OPENAPI),
+            request={"application/json": schema.create_schema(OPENAPI)},
             responses=_responses(201, _ISSUED, "The new token; the raw token is shown this once."),
         ),
         retrieve=extend_schema(
@@ -67,7 +83,7 @@ def document(viewset: type[Any]) -> None:
             summary="Rotate a token",
             tags=TAGS,
             parameters=[_ID],
-            request=schema.rotate_schema(),
+            request={"application/json": schema.rotate_schema()},
             responses=_responses(200, _ISSUED, "The new raw token, shown this once."),
         ),
         revoke=extend_schema(
