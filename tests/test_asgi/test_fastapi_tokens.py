@@ -10,9 +10,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.pool import NullPool
 from starlette.testclient import TestClient
 from test_asgi.conftest import Keys
 from test_asgi.tokens_app import tokens_app
+
+from keysmith.core import AsyncTokenService, FrozenClock, MemoryAuditSink
+from keysmith.sqlalchemy import AsyncSQLTokenStore, make_async_engine
 
 TOKENS = "/me/tokens"
 NOT_FOUND = {"detail": "No such token.", "code": "not_found"}
@@ -225,3 +229,21 @@ def test_a_keysmith_token_cannot_manage_tokens(client: TestClient) -> None:
     assert refusal(response) == (403, "token_not_allowed")
     allowed = client.post("/token-callers/tokens", json={"name": "minted"}, headers=headers)
     assert allowed.status_code == 201
+
+
+def test_store_outage_answers_503_with_retry_after(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A SQLite file without the keysmith tables: every read fails.
+    engine = make_async_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}", poolclass=NullPool)
+    service = AsyncTokenService(AsyncSQLTokenStore(engine), sink=MemoryAuditSink())
+    keys = Keys(service, service.sink, FrozenClock())  # type: ignore[arg-type]
+    client = TestClient(tokens_app(keys))
+    with caplog.at_level(logging.ERROR, logger="keysmith"):
+        listed = client.get(TOKENS, headers=as_user("alice"))
+        created = create(client)
+    for response in (listed, created):
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "5"
+        assert response.json()["code"] == "service_unavailable"
+    assert "no such table" in caplog.text
