@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from keysmith.core import FrozenClock, MemoryAuditSink, MemoryTokenStore, TokenPolicy, TokenService
+from keysmith.core import (
+    FrozenClock,
+    MemoryAuditSink,
+    MemoryTokenStore,
+    ScopePolicy,
+    TokenPolicy,
+    TokenService,
+)
 from keysmith.core.selfservice import (
     STATE_RULES,
     Caller,
@@ -32,12 +39,14 @@ HOLDS = {"alice": {"read", "write"}, "bob": {"read"}, "root": {"read", "write", 
 
 
 class World:
-    def __init__(self, limits: SelfServiceLimits | None = None) -> None:
+    def __init__(
+        self, limits: SelfServiceLimits | None = None, policy: TokenPolicy | None = None
+    ) -> None:
         self.store = MemoryTokenStore()
         self.sink = MemoryAuditSink()
         self.clock = FrozenClock()
         self.service = TokenService(
-            self.store, policy=TokenPolicy(), sink=self.sink, clock=self.clock
+            self.store, policy=policy or TokenPolicy(), sink=self.sink, clock=self.clock
         )
         self.flows = SelfServiceFlows(limits)
         self.backend = ServiceBackend(
@@ -114,11 +123,18 @@ def test_flows_without_a_grant_hook_the_allow_list_decides() -> None:
     world = World()
     world.backend.grantable = None
     assert refusal(lambda: world.create(scopes=["read"]))[1] == "scope_not_allowed"
-    world.service.policy = TokenPolicy(scopes=world.service.policy.scopes.__class__(
-        available=frozenset({"read"})
-    ))  # fmt: skip
+    world = World(policy=TokenPolicy(scopes=ScopePolicy(available=frozenset({"read"}))))
+    world.backend.grantable = None
     assert world.create(scopes=["read"])["scopes"] == ["read"]
-    assert refusal(lambda: world.create(scopes=["write"]))[2] == "Scopes not allowed: write."
+    assert refusal(lambda: world.create(scopes=["write"]))[1] == "scope_not_allowed"
+
+
+def test_flows_scopes_outside_the_allow_list_are_refused_by_the_service() -> None:
+    world = World(policy=TokenPolicy(scopes=ScopePolicy(available=frozenset({"read"}))))
+    assert refusal(lambda: world.create(scopes=["write"])) == (
+        403, "scope_not_allowed", "Scopes not allowed: write.",
+    )  # fmt: skip
+    assert not world.store.all()
 
 
 def test_flows_limit_counts_live_tokens_of_the_owner() -> None:

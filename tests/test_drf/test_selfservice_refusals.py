@@ -102,6 +102,12 @@ def test_scope_outside_available_scopes_is_refused(alice: User, settings: Any) -
     }
 
 
+def test_available_scopes_match_qualified_names_by_codename(alice: User, settings: Any) -> None:
+    settings.KEYSMITH = {**settings.KEYSMITH, "AVAILABLE_SCOPES": ["view_user"]}
+    made = create(client_for(alice), scopes=["auth.view_user"])
+    assert (made.status_code, made.json()["scopes"]) == (201, ["view_user"])
+
+
 def test_superuser_grants_any_permission(alice: User) -> None:
     root = User.objects.create_superuser("root")
     assert create(client_for(root), scopes=["delete_user"]).status_code == 201

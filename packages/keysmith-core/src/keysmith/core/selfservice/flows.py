@@ -86,10 +86,6 @@ class SelfServiceFlows:
         now = yield from ask(Backend.now)
         expires_at = self.limits.expiry(now, request.expires_at, policy.default_lifetime)
         scopes = policy.scopes.default if request.scopes is None else request.scopes
-        try:
-            policy.scopes.resolve(scopes)
-        except ScopeError as error:
-            raise SelfServiceError(SCOPE_NOT_ALLOWED, str(error) + ".") from None
         if scopes:
             yield from self._check_grants(caller, owner, tuple(scopes))
         limit = self.limits.max_tokens_per_owner
@@ -102,15 +98,19 @@ class SelfServiceFlows:
                     "revoke one to create another.",
                 )
         record: Any
-        record, raw = yield from ask(
-            Backend.create,
-            caller,
-            owner,
-            name=request.name,
-            description=request.description,
-            scopes=tuple(scopes),
-            expires_at=expires_at,
-        )
+        try:
+            # The service checks the allow-list (AVAILABLE_SCOPES), by its store's scope names.
+            record, raw = yield from ask(
+                Backend.create,
+                caller,
+                owner,
+                name=request.name,
+                description=request.description,
+                scopes=tuple(scopes),
+                expires_at=expires_at,
+            )
+        except ScopeError as error:
+            raise SelfServiceError(SCOPE_NOT_ALLOWED, f"{error}.") from None
         view = yield from ask(Backend.describe, record)
         return Reply(201, issued_body(view, raw, now), secret=True)
 
