@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from django.urls import include, path
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+from rest_framework.test import APIClient
 
 from keysmith.core.selfservice.schema import error_schema, issued_schema, token_schema
 
@@ -68,3 +70,15 @@ def test_openapi_marks_the_raw_token_as_shown_once() -> None:
     rotate = generated()["paths"]["/api/tokens/{id}/rotate/"]["post"]
     raw = content(rotate["responses"]["200"])["properties"]["raw_token"]
     assert "shown in this response only" in raw["description"]
+
+
+@pytest.mark.django_db
+def test_openapi_served_by_the_project_holds_the_token_endpoints(settings: Any) -> None:
+    settings.ROOT_URLCONF = "test_drf.schema_urls"
+    response = APIClient().get("/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    create = schema["paths"]["/me/tokens/"]["post"]
+    assert create["responses"]["201"]["content"]["application/json"]["schema"] == (
+        issued_schema("3.0")
+    )

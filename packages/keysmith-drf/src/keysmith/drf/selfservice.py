@@ -16,6 +16,7 @@ from keysmith.core.selfservice.access import Caller
 from keysmith.core.selfservice.errors import invalid
 from keysmith.core.selfservice.shapes import ACTIVE, STATE_RULES, StateRule, TokenView
 from keysmith.django.grants import holds
+from keysmith.django.ownership import owner_reference
 from keysmith.django.runtime import get_service
 from keysmith.django.store import resolve_scopes
 from keysmith.models.base import AbstractToken
@@ -33,10 +34,6 @@ def state_filter(rule: StateRule, now: datetime) -> Q:
     elif rule.expired is False:
         condition &= Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     return condition
-
-
-def _reference(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 class DjangoBackend:
@@ -154,7 +151,7 @@ class DjangoBackend:
             prefix=record.prefix,
             name=record.name,
             description=record.description,
-            owner=_reference(record.user_id),
+            owner=owner_reference(record),
             # .all(): the prefetched rows of a listing, else one query.
             scopes=tuple(sorted(p.codename for p in record.scopes.all())),
             created_at=record.created_at,

@@ -29,7 +29,7 @@ from keysmith.core.selfservice.errors import INVALID_REQUEST, TOKEN_NOT_ALLOWED
 from keysmith.core.selfservice.ports import Flow
 from keysmith.core.selfservice.shapes import page_url
 from keysmith.django.context import http_request
-from keysmith.django.ownership import manages_others
+from keysmith.django.ownership import caller as caller_of
 from keysmith.drf.request import keysmith_token
 from keysmith.drf.selfservice import DjangoBackend
 from keysmith.models.utils import get_token_model
@@ -73,9 +73,7 @@ class TokenViewSet(viewsets.ViewSet):
         user = request.user
         if not getattr(user, "is_active", True):
             raise NotAuthenticated()  # a deactivated account manages nothing
-        return Caller(
-            owner=str(user.pk), actor=user, manages_others=manages_others(user, get_token_model())
-        )
+        return caller_of(user, get_token_model())
 
     def _reply(
         self, request: Request, flow: Callable[[SelfServiceFlows, Caller], Flow[Reply]]
