@@ -45,9 +45,11 @@ def tokens_app(keys: Keys, **options: Any) -> FastAPI:
     common["manages_others"] = manages_others
     app.include_router(token_router(auth, **common, **options), prefix="/me")
     app.include_router(token_router(auth, **common, limits=LIMITS, prefix="/limited/tokens"))
+    # The owner may also be given as FastAPI's Depends(...).
+    callers = {**common, "owner": Depends(signed_in)}
     app.include_router(
         token_router(
-            auth, **common, allow_token_authentication=True, prefix="/token-callers/tokens"
+            auth, **callers, allow_token_authentication=True, prefix="/token-callers/tokens"
         )
     )
     protected = KeysmithToken(auth)
