@@ -4,6 +4,7 @@ that are not signed in or that come with a keysmith token."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
+from test_django.test_unavailable import database_down
 from test_drf.test_selfservice import HEADER, TOKENS, client_for, create, grant
 
 from keysmith.models import Token, TokenAuditLog
@@ -283,3 +285,16 @@ def test_a_keysmith_token_may_manage_tokens_when_the_viewset_allows_it(alice: Us
 def test_method_not_allowed_uses_the_same_error_shape(alice: User) -> None:
     response = client_for(alice).delete(TOKENS)
     assert refusal(response) == (405, "method_not_allowed")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_database_down_answers_503_with_retry_after(
+    alice: User, method: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = client_for(alice)
+    with database_down(), caplog.at_level(logging.ERROR, logger="keysmith"):
+        call = client.get if method == "get" else client.post
+        response = call(TOKENS, {"name": "x"}, format="json")
+    assert (response.status_code, response["Retry-After"]) == (503, "5")
+    assert response.json()["code"] == "service_unavailable"
+    assert "server closed the connection" in caplog.text
