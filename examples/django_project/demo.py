@@ -31,6 +31,8 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from self_service import prepare_user  # noqa: E402
+from self_service import walkthrough as self_service_walkthrough  # noqa: E402
 
 from keysmith.models.utils import get_audit_log_model  # noqa: E402
 from keysmith.services.tokens import create_token, revoke_token, rotate_token  # noqa: E402
@@ -166,6 +168,10 @@ def walkthrough() -> None:
         revoke_token(token, actor=admin)
         show("revoked token", whoami, new_raw)
         show("revoked token (DRF)", health, new_raw)
+
+        step("A signed-in user manages her own tokens: the API keys endpoints (/api/tokens/)")
+        prepare_user()
+        self_service_walkthrough(base, lambda label, raw: show(label, users, raw))
 
     step("The audit trail of this token (TokenAuditLog rows)")
     print_audit_trail(token)

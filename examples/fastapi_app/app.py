@@ -1,4 +1,5 @@
-"""A FastAPI app protected by keysmith: a public, a token-protected and a scope-protected route.
+"""A FastAPI app protected by keysmith: a public, a token-protected and a scope-protected route,
+and the "API keys" endpoints (``/tokens``) where signed-in users manage their own tokens.
 
 Run it with ``uvicorn app:app`` from this folder. Tokens live in the database named by
 ``KEYSMITH_DATABASE_URL`` (default: the SQLite file ``keysmith.sqlite3``), the same one the
@@ -7,14 +8,17 @@ Run it with ``uvicorn app:app`` from this folder. Tokens live in the database na
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from keysmith.asgi import KeysmithMiddleware, from_url
 from keysmith.asgi.fastapi import KeysmithToken
+from keysmith.asgi.fastapi_tokens import token_router
 from keysmith.sqlalchemy import SQLToken, create_all_async, make_async_engine
 
 engine = make_async_engine()
@@ -37,6 +41,31 @@ app = FastAPI(title="keysmith FastAPI example", lifespan=lifespan)
 app.add_middleware(KeysmithMiddleware, authenticator=keysmith)
 
 notes: list[dict[str, str]] = []
+
+# The app's own sign-in (HTTP Basic here; a session or a JWT works the same): its users, their
+# demo passwords, and the scopes each one holds, so may grant their tokens.
+USERS = {
+    "alice": ("alice-demo-password", {"read", "write"}),
+    "bob": ("bob-demo-password", {"read"}),
+}
+basic = HTTPBasic(auto_error=False)
+
+
+def signed_in(credentials: HTTPBasicCredentials | None = Depends(basic)) -> str | None:
+    """The signed-in user's id, or None (the token endpoints then answer 401)."""
+    if credentials is None or credentials.username not in USERS:
+        return None
+    password = USERS[credentials.username][0].encode()
+    if not secrets.compare_digest(credentials.password.encode(), password):
+        return None
+    return credentials.username
+
+
+def scopes_held(user: str) -> set[str]:
+    return USERS[user][1]
+
+
+app.include_router(token_router(keysmith, owner=signed_in, grantable=scopes_held))
 
 
 @app.get("/")

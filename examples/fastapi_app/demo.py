@@ -98,6 +98,39 @@ def call(
         sys.exit(f"expected {expected} for {method} {path} with {label}")
 
 
+def self_service(http: httpx.Client) -> None:
+    """alice, signed in with the app's own authentication, manages her tokens at /tokens."""
+    alice = ("alice", "alice-demo-password")
+
+    def api(method: str, path: str, label: str, expected: int, **options: object) -> dict:
+        response = http.request(method, path, auth=alice, **options)  # type: ignore[arg-type]
+        body = response.json()
+        shown = (
+            body
+            if "results" not in body
+            else [f"{t['prefix']} {t['name']} ({t['state']})" for t in body["results"]]
+        )
+        print(f"  {method:4} {path[:26]:26} {label:18} -> {response.status_code} {shown}")
+        if response.status_code != expected:
+            sys.exit(f"expected {expected} for {method} {path} ({label})")
+        return body
+
+    created = api("POST", "/tokens", "(create)", 201, json={"name": "laptop", "scopes": ["read"]})
+    raw, token_id = created["raw_token"], created["id"]
+    call(http, "GET", "/me", raw, label="(new token)", expected=200)
+    api("POST", "/tokens", "(scope not held)", 403, json={"name": "x", "scopes": ["admin"]})
+    api("GET", "/tokens?state=active", "(list)", 200)
+    rotated = api("POST", f"/tokens/{token_id}/rotate", "(rotate)", 200)
+    call(http, "GET", "/me", raw, label="(old secret)", expected=401)
+    call(http, "GET", "/me", rotated["raw_token"], label="(rotated token)", expected=200)
+    api("POST", f"/tokens/{token_id}/revoke", "(revoke)", 200)
+    call(http, "GET", "/me", rotated["raw_token"], label="(revoked token)", expected=401)
+    unsigned = http.get("/tokens")
+    print(
+        f"  GET  /tokens{'':20} {'(not signed in)':18} -> {unsigned.status_code} {unsigned.json()}"
+    )
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="keysmith-demo-") as folder:
         env = {
@@ -118,6 +151,8 @@ def main() -> None:
             call(http, "POST", "/notes", reader, label="(reader token)", expected=403)
             call(http, "POST", "/notes", writer, label="(writer token)", expected=201)
             call(http, "GET", "/notes", writer, label="(writer token)", expected=200)
+            print("API keys: alice signs in (HTTP Basic) and manages her own tokens at /tokens")
+            self_service(http)
         print("Audit trail (keysmith audit):")
         print(keysmith(env, "audit").rstrip())
 

@@ -23,6 +23,10 @@ def test_fastapi_demo_cli_tokens_through_uvicorn_get_expected_statuses() -> None
     statuses = [
         line.split("->")[1].split()[0] for line in result.stdout.splitlines() if "->" in line
     ]
-    # Two tokens created, then the seven calls in order.
-    assert statuses[2:] == ["200", "401", "401", "200", "403", "201", "200"]
+    # Two tokens created, then the seven calls in order, then alice's API keys: create, the
+    # new token used, a scope she does not hold, list, rotate, the old and the new secret,
+    # revoke, the revoked token, and the endpoints without signing in.
+    assert statuses[2:9] == ["200", "401", "401", "200", "403", "201", "200"]
+    assert statuses[9:] == ["201", "200", "403", "200", "200", "401", "200", "200", "401", "401"]
     assert "auth_success" in result.stdout
+    assert '"actor_id": "alice"' in result.stdout

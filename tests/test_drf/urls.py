@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
-from test_drf import views
+from test_drf import selfservice_views, views
 from test_drf.quickstart import HealthView
 
 router = DefaultRouter()
@@ -32,4 +32,6 @@ urlpatterns = [
     path("admin-only/", views.AdminView.as_view()),
     path("failing/", views.FailingView.as_view()),
     path("router/", include(router.urls)),
+    path("me/", include("keysmith.drf.urls")),
+    path("variants/", include(selfservice_views.router.urls)),
 ]

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db.models import Q
 
-from keysmith.admin.grants import Grantor
 from keysmith.core.errors import ScopeError
+from keysmith.django.grants import Grantor
 from keysmith.django.settings import get_settings
 from keysmith.django.store import scope_name
 

@@ -1,4 +1,5 @@
-"""Whose tokens a person reaches in the admin: their own, unless they may manage others'."""
+"""The admin's side of who reaches which tokens: its querysets, object permissions and owner
+field (the rule itself is ``keysmith.django.ownership``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.contrib import admin
 from django.db.models import ForeignKey, Model, QuerySet
 from django.http import HttpRequest
 
-from keysmith.models.base import MANAGE_OTHERS_TOKENS
+from keysmith.django.ownership import manages_others, owns
 
 if TYPE_CHECKING:
     ModelAdminBase = admin.ModelAdmin[Any]
@@ -17,15 +18,7 @@ else:
     ModelAdminBase = object
 
 
-def manages_others(user: Any, token_model: type[Model]) -> bool:
-    """Whether ``user`` holds ``<app_label>.manage_others_tokens`` (superusers always do)."""
-    return bool(user.has_perm(f"{token_model._meta.app_label}.{MANAGE_OTHERS_TOKENS}"))
-
-
-def owns(user: Any, token: Any) -> bool:
-    """A token belongs to its ``user``; a token without one (a system token) to nobody."""
-    return token is not None and token.user_id is not None and token.user_id == user.pk
-
+__all__ = ["OWN_TOKENS_ONLY", "OwnTokensOnly", "manages_others", "only_themselves", "owns"]
 
 OWN_TOKENS_ONLY = "You can create tokens only for yourself."
 

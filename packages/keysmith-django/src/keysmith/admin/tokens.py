@@ -18,11 +18,11 @@ from django.views.decorators.debug import sensitive_variables
 
 from keysmith.admin.filters import ExpiryFilter
 from keysmith.admin.forms import TokenAdminForm
-from keysmith.admin.grants import holds
 from keysmith.admin.issued import render_issued
 from keysmith.admin.layout import ADD_FIELDSETS, CHANGE_FIELDSETS, EDITABLE_ON_CHANGE
 from keysmith.admin.operations import OPERATIONS, PURGE, REVOKE, ROTATE, Operation, perform
 from keysmith.admin.ownership import OwnTokensOnly, manages_others, only_themselves
+from keysmith.django.grants import holds
 from keysmith.django.settings import get_settings
 from keysmith.django.store import resolve_scopes
 from keysmith.management.lookup import state_of

@@ -1,10 +1,13 @@
-"""Which scopes a person may grant in the admin: permissions they hold, and the owner holds."""
+"""Which scopes a person may grant, in the admin and the self-service endpoints alike:
+permissions they hold (``has_perm``), and that the token's owner holds."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from keysmith.core.selfservice.access import grant_refusals
 
 
 def permission_name(permission: Any) -> str:
@@ -14,13 +17,13 @@ def permission_name(permission: Any) -> str:
 
 def holds(user: Any, permission: Any) -> bool:
     # has_perm, not the permission tables: every authentication backend has its say, and
-    # superusers hold everything.
+    # superusers hold everything (an inactive user holds nothing).
     return user is not None and bool(user.has_perm(permission_name(permission)))
 
 
 @dataclass(frozen=True)
 class Grantor:
-    """The person saving a token form, and the token's owner (None: nobody, or not chosen).
+    """The person granting scopes, and the token's owner (None: nobody, or not chosen).
 
     A token's scopes are what it lets its holder do, so the person granting them must hold
     them, and so must the owner: the token must not give its owner more than they hold.
@@ -37,17 +40,12 @@ class Grantor:
     def refusals(self, added: Iterable[Any]) -> list[str]:
         """One message per reason the ``added`` scopes cannot be granted; empty if they can."""
         added = list(added)
-        messages = []
-        lacking = sorted(permission_name(p) for p in added if not holds(self.actor, p))
-        if lacking:
-            messages.append(
-                f"You can grant only permissions you hold yourself. Not held: {', '.join(lacking)}."
-            )
-        if self.owner is not None and self.owner.pk != getattr(self.actor, "pk", None):
-            lacking = sorted(permission_name(p) for p in added if not holds(self.owner, p))
-            if lacking:
-                messages.append(
-                    "A token gets only permissions its owner holds; "
-                    f"{self.owner} does not hold: {', '.join(lacking)}."
-                )
-        return messages
+        names = [permission_name(p) for p in added]
+        other = self.owner is not None and self.owner.pk != getattr(self.actor, "pk", None)
+        return grant_refusals(
+            names,
+            {permission_name(p) for p in added if holds(self.actor, p)},
+            {permission_name(p) for p in added if holds(self.owner, p)} if other else None,
+            owner_name=str(self.owner),
+            noun="permissions",
+        )

@@ -1,0 +1,136 @@
+"""One sequence of calls against the DRF endpoints (Django's token model) and the FastAPI ones
+(the SQL store): the same statuses and the same bodies, but for ids, prefixes, secrets and times."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from fastapi import FastAPI, Header
+from rest_framework.test import APIClient
+from sqlalchemy.pool import NullPool
+from starlette.testclient import TestClient
+from test_drf.test_selfservice import client_for, grant
+
+from keysmith.asgi import TokenAuthenticator
+from keysmith.asgi.fastapi_tokens import token_router
+from keysmith.core import AsyncTokenService, MemoryAuditSink, TokenPolicy
+from keysmith.sqlalchemy import AsyncSQLTokenStore, create_all, make_async_engine
+
+pytestmark = pytest.mark.django_db
+Call = Callable[[str, str, Any], tuple[int, Any]]
+MASKED = ("id", "prefix", "raw_token", "created_at", "expires_at", "last_used_at")
+
+
+def masked(value: Any) -> Any:
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    if isinstance(value, dict):
+        return {k: "…" if k in MASKED and v is not None else masked(v) for k, v in value.items()}
+    return value
+
+
+@pytest.fixture
+def people() -> dict[str, User]:
+    return {
+        "alice": grant(User.objects.create_user("alice"), "view_user", "add_user"),
+        "bob": grant(User.objects.create_user("bob"), "view_user"),
+    }
+
+
+@pytest.fixture
+def drf(people: dict[str, User]) -> Call:
+    clients = {name: client_for(user) for name, user in people.items()}
+
+    def call(user: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        client = clients[user] if user else APIClient()
+        url = "/me/tokens/" + (path + "/" if path and not path.startswith("?") else path)
+        response = client.generic(method, url, body or "", content_type="application/json")
+        return response.status_code, response.json()
+
+    return call  # type: ignore[return-value]
+
+
+@pytest.fixture
+def fastapi(people: dict[str, User], tmp_path: Path) -> Iterator[Call]:
+    url = f"sqlite:///{tmp_path / 'keysmith.sqlite3'}"
+    create_all(url)
+    engine = make_async_engine(url, poolclass=NullPool)
+    # Django's defaults: a 90-day lifetime, no scope allow-list.
+    service = AsyncTokenService(
+        AsyncSQLTokenStore(engine), policy=TokenPolicy(), sink=MemoryAuditSink()
+    )
+    ids = {name: str(user.pk) for name, user in people.items()}
+    holds = {ids["alice"]: {"view_user", "add_user"}, ids["bob"]: {"view_user"}}
+
+    def signed_in(x_user: str | None = Header(None)) -> str | None:
+        return ids.get(x_user or "")
+
+    app = FastAPI()
+    app.include_router(
+        token_router(TokenAuthenticator(service), owner=signed_in, grantable=holds.__getitem__)
+    )
+    client = TestClient(app)
+
+    def call(user: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        url = "/tokens" + ("/" + path if path and not path.startswith("?") else path)
+        headers = {"X-User": user, "content-type": "application/json"} if user else {}
+        response = client.request(method, url, content=body or b"", headers=headers)
+        return response.status_code, response.json()
+
+    yield call
+    asyncio.run(engine.dispose())
+
+
+def sequence(call: Call) -> list[tuple[int, Any]]:
+    """Every endpoint, and a refusal of each kind the two frameworks share."""
+    replies = []
+    status, created = call("alice", "POST", "", b'{"name": "ci", "scopes": ["view_user"]}')
+    replies.append((status, created))
+    token = created["id"]
+    for user, method, path, body in [
+        ("alice", "POST", "", b'{"name": "second", "description": "two\\nlines", "scopes": []}'),
+        ("alice", "POST", "", b'{"name": "ci", "scopes": ["delete_user"]}'),
+        ("alice", "POST", "", b'{"name": "ci", "expires_at": "2001-01-01T00:00:00Z"}'),
+        ("alice", "POST", "", b'{"name": ""}'),
+        ("alice", "POST", "", b"{oops"),
+        ("alice", "GET", "", None),
+        ("alice", "GET", "?state=active&page_size=1", None),
+        ("alice", "GET", "?state=lost", None),
+        ("alice", "GET", token, None),
+        ("bob", "GET", token, None),
+        ("bob", "POST", token + "/revoke", None),
+        ("alice", "POST", token + "/rotate", b'{"grace_seconds": 999999}'),
+        ("alice", "POST", token + "/rotate", b'{"grace_seconds": 60}'),
+        ("alice", "POST", token + "/revoke", None),
+        ("alice", "POST", token + "/revoke", None),
+        ("alice", "POST", token + "/rotate", None),
+        ("alice", "GET", "?state=revoked", None),
+        ("", "GET", "", None),
+    ]:
+        replies.append(call(user, method, path, body))
+    return replies
+
+
+def test_drf_and_fastapi_answer_the_same_sequence_alike(drf: Call, fastapi: Call) -> None:
+    from_drf, from_fastapi = sequence(drf), sequence(fastapi)
+    assert [status for status, _ in from_drf] == [
+        201, 201, 403, 400, 400, 400, 200, 200, 400, 200, 404, 404, 400, 200, 200, 200, 409,
+        200, 401,
+    ]  # fmt: skip
+    for (status, body), (other_status, other_body) in zip(from_drf, from_fastapi, strict=True):
+        assert status == other_status
+        assert comparable(body) == comparable(other_body)
+
+
+def comparable(body: Any) -> Any:
+    """The body without what differs by nature: ids, secrets, times, and the links' paths."""
+    body = masked(body)
+    for link in ("next", "previous"):
+        if isinstance(body, dict) and body.get(link):
+            body[link] = body[link].rpartition("?")[2]
+    return body
