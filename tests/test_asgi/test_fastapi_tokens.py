@@ -31,7 +31,7 @@ def client(keys: Keys) -> TestClient:
     return TestClient(tokens_app(keys))
 
 
-def create(client: TestClient, user: str = "alice", url: str = TOKENS, **body: Any) -> Any:
+def create(client: TestClient, user: str | None = "alice", url: str = TOKENS, **body: Any) -> Any:
     body.setdefault("name", "ci")
     return client.post(url, json=body, headers=as_user(user))
 

@@ -151,7 +151,9 @@ def test_flows_rotation_from_a_stale_record_is_a_conflict() -> None:
     world = World()
     made = world.create()
     stale = world.store.get_by_prefix(made["prefix"])
-    world.service.rotate(world.store.get_by_prefix(made["prefix"]))  # someone else, meanwhile
+    fresh = world.store.get_by_prefix(made["prefix"])
+    assert fresh is not None
+    world.service.rotate(fresh)  # someone else, meanwhile
 
     class Stale(ServiceBackend):
         def find(self, token_id: str) -> Any:

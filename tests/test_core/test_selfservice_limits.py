@@ -31,7 +31,9 @@ def test_limits_bad_configuration_is_refused(options: dict[str, object]) -> None
         SelfServiceLimits(**options)  # type: ignore[arg-type]
 
 
-def expiry(limits: SelfServiceLimits, requested: object, default: timedelta | None = 90 * DAY):
+def expiry(
+    limits: SelfServiceLimits, requested: object, default: timedelta | None = 90 * DAY
+) -> object:
     return limits.expiry(NOW, requested, default)  # type: ignore[arg-type]
 
 

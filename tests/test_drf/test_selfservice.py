@@ -70,7 +70,7 @@ def test_create_shows_the_raw_token_once_and_stores_only_its_hash(alice: User) -
 
 def test_create_token_authenticates_with_its_scopes(alice: User) -> None:
     raw = create(client_for(alice), scopes=["view_user"]).json()["raw_token"]
-    assert APIClient().get("/router/users/", **{HEADER: raw}).status_code == 200
+    assert APIClient().get("/router/users/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
 
 
 def test_list_shows_metadata_of_own_tokens_only(alice: User, bob: User) -> None:
@@ -133,8 +133,11 @@ def test_rotate_issues_a_new_secret_once_and_kills_the_old(alice: User) -> None:
     assert response["Cache-Control"] == "no-store"
     assert new != created["raw_token"]
     assert new.split(":")[0] == created["prefix"]
-    assert APIClient().get("/router/users/", **{HEADER: new}).status_code == 200
-    assert APIClient().get("/router/users/", **{HEADER: created["raw_token"]}).status_code == 401
+    assert APIClient().get("/router/users/", HTTP_X_KEYSMITH_TOKEN=new).status_code == 200
+    assert (
+        APIClient().get("/router/users/", HTTP_X_KEYSMITH_TOKEN=created["raw_token"]).status_code
+        == 401
+    )
 
 
 def test_rotate_with_grace_keeps_the_old_secret_for_that_long(alice: User) -> None:
@@ -145,7 +148,9 @@ def test_rotate_with_grace_keeps_the_old_secret_for_that_long(alice: User) -> No
     token = Token.objects.get(pk=created["id"])
     remaining = token.previous_key_expires_at - datetime.now(timezone.utc)
     assert timedelta(seconds=590) < remaining <= timedelta(seconds=600)
-    assert APIClient().get("/required/", **{HEADER: created["raw_token"]}).status_code == 200
+    assert (
+        APIClient().get("/required/", HTTP_X_KEYSMITH_TOKEN=created["raw_token"]).status_code == 200
+    )
     refused = client.post(url, {"grace_seconds": 3601}, format="json")
     assert (refused.status_code, refused.json()["code"]) == (400, "invalid_request")
     assert "between 0 and 3600" in refused.json()["detail"]
@@ -158,7 +163,9 @@ def test_revoke_stops_the_token_and_is_idempotent(alice: User) -> None:
     first, again = client.post(url), client.post(url)
     assert (first.status_code, first.json()["state"]) == (200, "revoked")
     assert again.json() == first.json()
-    assert APIClient().get("/required/", **{HEADER: created["raw_token"]}).status_code == 401
+    assert (
+        APIClient().get("/required/", HTTP_X_KEYSMITH_TOKEN=created["raw_token"]).status_code == 401
+    )
     assert TokenAuditLog.objects.filter(action="revoked").count() == 1
 
 

@@ -22,7 +22,8 @@ from keysmith.core import AsyncTokenService, MemoryAuditSink, TokenPolicy
 from keysmith.sqlalchemy import AsyncSQLTokenStore, create_all, make_async_engine
 
 pytestmark = pytest.mark.django_db
-Call = Callable[[str, str, Any], tuple[int, Any]]
+# call(user, method, path, body=None) -> (status, JSON body)
+Call = Callable[..., tuple[int, Any]]
 MASKED = ("id", "prefix", "raw_token", "created_at", "expires_at", "last_used_at")
 
 
@@ -52,7 +53,7 @@ def drf(people: dict[str, User]) -> Call:
         response = client.generic(method, url, body or "", content_type="application/json")
         return response.status_code, response.json()
 
-    return call  # type: ignore[return-value]
+    return call
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 from test_django.test_unavailable import database_down
-from test_drf.test_selfservice import HEADER, TOKENS, client_for, create, grant
+from test_drf.test_selfservice import TOKENS, client_for, create, grant
 
 from keysmith.models import Token, TokenAuditLog
 from keysmith.services.tokens import create_token
@@ -50,7 +50,7 @@ def test_someone_elses_token_is_exactly_as_missing_as_no_token(
         assert (revoked.status_code, revoked.json()) == (404, NOT_FOUND)
     token.refresh_from_db()
     assert not token.revoked
-    assert APIClient().get("/required/", **{HEADER: raw}).status_code == 200
+    assert APIClient().get("/required/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     assert TokenAuditLog.objects.exclude(action__startswith="auth").count() == 1  # created
 
 
@@ -263,21 +263,26 @@ def test_deactivated_user_manages_nothing(alice: User) -> None:
 
 def test_a_keysmith_token_cannot_manage_tokens(alice: User) -> None:
     _, raw = create_token(name="api", user=alice)
-    response = APIClient().post(TOKENS, {"name": "minted"}, format="json", **{HEADER: raw})
+    response = APIClient().post(
+        TOKENS, {"name": "minted"}, format="json", HTTP_X_KEYSMITH_TOKEN=raw
+    )
     assert response.json() == {
         "detail": "API tokens cannot manage tokens: sign in to manage your tokens.",
         "code": "token_not_allowed",
     }
     assert response.status_code == 403
     # Also when the session is signed in: the request carries a token.
-    assert refusal(client_for(alice).get(TOKENS, **{HEADER: raw})) == (403, "token_not_allowed")
+    assert refusal(client_for(alice).get(TOKENS, HTTP_X_KEYSMITH_TOKEN=raw)) == (
+        403,
+        "token_not_allowed",
+    )
     assert Token.objects.count() == 1
 
 
 def test_a_keysmith_token_may_manage_tokens_when_the_viewset_allows_it(alice: User) -> None:
     _, raw = create_token(name="api", user=alice)
     response = APIClient().post(
-        "/variants/token-callers/", {"name": "minted"}, format="json", **{HEADER: raw}
+        "/variants/token-callers/", {"name": "minted"}, format="json", HTTP_X_KEYSMITH_TOKEN=raw
     )
     assert response.status_code == 201
 

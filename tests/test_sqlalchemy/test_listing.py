@@ -24,8 +24,8 @@ def fill(service: TokenService[Any], clock: FrozenClock) -> None:
     made = {}
     for name in ("live", "forever", "expired", "revoked", "purged", "revoked-expired"):
         clock.advance(timedelta(seconds=1))
-        lifetime = {"expires_at": clock.now() + timedelta(seconds=30)} if "expired" in name else {}
-        made[name], _ = service.create(name=name, user="alice", **lifetime)
+        expires_at = clock.now() + timedelta(seconds=30) if "expired" in name else None
+        made[name], _ = service.create(name=name, user="alice", expires_at=expires_at)
     service.create(name="bob's", user="bob")
     service.revoke(made["revoked"])
     service.revoke(made["revoked-expired"])
