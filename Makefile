@@ -6,8 +6,9 @@ UV_VERSION := 0.13.9
 NOX_VERSION := 2026.10.20
 
 # Every nox session CI runs; new packages append their sessions here. `tests` already runs the
-# ASGI and SQLAlchemy suites (on SQLite and PostgreSQL), so their own sessions are for development.
-NOX_SESSIONS := lint architecture typecheck tests_core tests layout docs 'tests_django(6.1-sqlite)' 'tests_django(6.1-postgres)' migrations
+# ASGI and SQLAlchemy suites (on SQLite and PostgreSQL), so their own sessions are for development;
+# `tests_flask` runs the Flask suite with keysmith-flask's dependencies alone.
+NOX_SESSIONS := lint architecture typecheck tests_core tests layout docs 'tests_django(6.1-sqlite)' 'tests_django(6.1-postgres)' migrations tests_flask
 # Extra flags for nox, e.g. `make test NOX_FLAGS=--reuse-venv=yes`.
 NOX_FLAGS ?=
 

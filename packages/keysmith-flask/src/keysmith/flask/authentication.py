@@ -48,7 +48,9 @@ def resolve(state: KeysmithState) -> Outcome:
         raw, outcome.error = None, error
     if state.rate_limit is not None:
         try:
-            state.rate_limit(request._get_current_object(), None if raw is None else raw.reveal())
+            # The request itself, not the proxy: a hook may keep it or hand it to a thread.
+            actual = request._get_current_object()  # type: ignore[attr-defined]
+            state.rate_limit(actual, None if raw is None else raw.reveal())
         except Exception as error:
             outcome.error = hook_refusal(error)
     if outcome.error is None and raw is not None:

@@ -39,7 +39,7 @@ def flask_sqlalchemy_engine(app: Flask, db: Any, bind_key: str | None) -> Engine
         )
     # A copy sharing the app's pool: the token hashes keysmith writes stay out of error
     # messages and echoed SQL, while the app's own engine is left as the app set it.
-    engine = engines[bind_key].execution_options()
+    engine: Engine = engines[bind_key].execution_options()
     engine.hide_parameters = True
     return engine
 
