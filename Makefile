@@ -23,7 +23,7 @@ NOX := $(WITH_TOOLS) $(TOOLS)/bin/nox
 .PHONY: help bootstrap demo demo-core serve test lint typecheck docs-serve lock clean bench
 
 help:
-	@echo "make demo        install the workspace into ./.venv and run the Django demo, then the FastAPI demo"
+	@echo "make demo        install the workspace into ./.venv and run the Django, FastAPI and Flask demos"
 	@echo "make demo-core   run the framework-free core walkthrough (examples/core_demo.py)"
 	@echo "make serve       serve the Django demo on http://127.0.0.1:8000/admin/ (login admin / admin)"
 	@echo "make test        run every CI check (nox sessions: $(NOX_SESSIONS))"
@@ -47,6 +47,7 @@ demo: $(TOOLS_STAMP)
 	$(UV) sync --frozen
 	$(UV) run --frozen python examples/django_project/demo.py
 	$(UV) run --frozen python examples/fastapi_app/demo.py
+	$(UV) run --frozen python examples/flask_app/demo.py
 
 demo-core: $(TOOLS_STAMP)
 	$(UV) sync --frozen
