@@ -78,6 +78,9 @@ class Replies:
                     "with a non-empty string."
                 )
         self.messages = {**DEFAULT_MESSAGES, **(messages or {})}
+        # The two challenges every refusal of a token sends, built once.
+        self._invalid = challenge(source, INVALID_TOKEN)
+        self._missing = challenge(source)
 
     def for_error(self, error: TokenAuthError) -> ErrorReply:
         """401 for a bad, expired or revoked token; 429 when the rate-limit hook refused; 503
@@ -92,15 +95,13 @@ class Replies:
             return ErrorReply(503, SERVICE_UNAVAILABLE, message, headers, WS_TRY_AGAIN_LATER)
         # The core tells expired and revoked apart only after the secret verified, so the code
         # says nothing to someone who holds just the public prefix.
-        header = challenge(self.source, INVALID_TOKEN)
         return ErrorReply(
-            401, error.code, self.messages[INVALID_TOKEN], {"WWW-Authenticate": header}
+            401, error.code, self.messages[INVALID_TOKEN], {"WWW-Authenticate": self._invalid}
         )
 
     def missing(self) -> ErrorReply:
-        header = challenge(self.source)
         return ErrorReply(
-            401, MISSING_TOKEN, self.messages[MISSING_TOKEN], {"WWW-Authenticate": header}
+            401, MISSING_TOKEN, self.messages[MISSING_TOKEN], {"WWW-Authenticate": self._missing}
         )
 
     def forbidden(self, missing_scopes: frozenset[str]) -> ErrorReply:
