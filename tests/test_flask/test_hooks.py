@@ -70,9 +70,11 @@ def test_rate_limit_hook_failure_answers_503_not_500(
     assert "rate-limit hook failed" in caplog.text
 
 
-def url_app(url: str, **options: Any) -> Flask:
+def url_app(url: str, *, audit: bool = True, **options: Any) -> Flask:
     app = Flask(__name__)
-    app.config.update(KEYSMITH_DATABASE_URL=url, KEYSMITH_HASH_ITERATIONS=1000)
+    app.config.update(
+        KEYSMITH_DATABASE_URL=url, KEYSMITH_HASH_ITERATIONS=1000, KEYSMITH_AUDIT=audit
+    )
     return build_app(Keysmith(**options), app.config)
 
 
@@ -153,3 +155,13 @@ def test_sql_outage_answers_503_and_keeps_token_out_of_log_and_frames(
     assert isinstance(record.exc_info[1], OperationalError)
     assert leaks(record.exc_info[2], secret) == []
     app.extensions["keysmith"].close()
+
+
+def test_unreachable_postgres_answers_503_and_serves_requests_without_token() -> None:
+    # No audit: its rows could not be written to that database either.
+    app = url_app("postgresql://keysmith@127.0.0.1:1/nothing_listens_here", audit=False)
+    _, raw = TokenService(MemoryTokenStore(), policy=FAST_POLICY).create(name="elsewhere")
+    client = app.test_client()
+    response = client.get("/me", headers=sent(raw))
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "5")
+    assert client.get("/").status_code == 200
