@@ -188,3 +188,16 @@ def test_messages_config_overrides_answer_text(app_for: Any) -> None:
 def test_non_latin1_header_text_answers_401_not_500(client: FlaskClient) -> None:
     response = client.get("/me", headers=sent("tok_\u20ac:x"))
     assert (response.status_code, response.get_json()["code"]) == (401, "invalid_token")
+
+
+def test_requests_inside_one_app_context_each_authenticate_anew(keys: Keys, app_for: Any) -> None:
+    # Flask reuses a pushed app context (and its g) for every request made inside it.
+    app = app_for()
+    token, raw = keys.issue()
+    client = app.test_client()
+    with app.app_context():
+        assert client.get("/me", headers=sent(raw)).get_json()["prefix"] == token.prefix
+        response = client.get("/me")
+        assert (response.status_code, response.get_json()["code"]) == (401, "missing_token")
+        assert client.get("/").get_json()["token"] is None
+    assert keys.rows() == [("auth_success", 200, ""), ("auth_failed", 401, "missing_token")]

@@ -20,9 +20,21 @@ from keysmith.flask.context import client_ip, header_values, request_context
 from keysmith.flask.responses import flask_response
 from keysmith.flask.state import KeysmithState
 
-# Where the outcome and the token are kept in ``g`` (one per request).
+# The outcome belongs to the request object, not to ``g``: Flask reuses an application context
+# that is already pushed (a test fixture's ``with app.app_context():``), and with it ``g``, for
+# every request made inside it, so an outcome kept there would carry one request's token into
+# the next. ``g.keysmith_token`` is set again for each request.
 OUTCOME_ATTRIBUTE = "_keysmith_outcome"
 TOKEN_ATTRIBUTE = "keysmith_token"
+
+
+def _request() -> Any:
+    return request._get_current_object()  # type: ignore[attr-defined]
+
+
+def _outcome() -> Outcome | None:
+    found: Outcome | None = getattr(_request(), OUTCOME_ATTRIBUTE, None)
+    return found
 
 
 @dataclass(slots=True)
@@ -35,11 +47,13 @@ class Outcome(AuthOutcome):
 
 def resolve(state: KeysmithState) -> Outcome:
     """Authenticate the request once; later calls return the same outcome."""
-    outcome: Outcome | None = g.get(OUTCOME_ATTRIBUTE)
+    current = _request()
+    outcome: Outcome | None = getattr(current, OUTCOME_ATTRIBUTE, None)
     if outcome is not None:
         return outcome
     outcome = Outcome()
-    setattr(g, OUTCOME_ATTRIBUTE, outcome)
+    setattr(current, OUTCOME_ATTRIBUTE, outcome)
+    setattr(g, TOKEN_ATTRIBUTE, None)
     try:
         # Boxed at once: frames holding it appear in the logged traceback of a store failure,
         # and error trackers record their locals.
@@ -49,8 +63,7 @@ def resolve(state: KeysmithState) -> Outcome:
     if state.rate_limit is not None:
         try:
             # The request itself, not the proxy: a hook may keep it or hand it to a thread.
-            actual = request._get_current_object()  # type: ignore[attr-defined]
-            state.rate_limit(actual, None if raw is None else raw.reveal())
+            state.rate_limit(current, None if raw is None else raw.reveal())
         except Exception as error:
             outcome.error = hook_refusal(error)
     if outcome.error is None and raw is not None:
@@ -99,7 +112,7 @@ def check_request(state: KeysmithState) -> Response | None:
 
 def note_status(response: Response) -> Response:
     """``after_request``: the status the response leaves with."""
-    outcome: Outcome | None = g.get(OUTCOME_ATTRIBUTE)
+    outcome = _outcome()
     if outcome is not None:
         outcome.status = response.status_code
     return response
@@ -108,13 +121,9 @@ def note_status(response: Response) -> Response:
 def record(state: KeysmithState, _error: BaseException | None = None) -> None:
     """``teardown_request``: the request's one audit row, if it has one. A request whose
     exception escaped every handler reached no ``after_request``: it is recorded as 500."""
-    outcome: Outcome | None = g.get(OUTCOME_ATTRIBUTE)
+    outcome = _outcome()
     service = state.service
     if outcome is None or outcome.audited or not service.auditing:
         return
     outcome.context = request_context(request, trust_proxies=state.trust_proxies)
     service.record_outcome(outcome, outcome.status or 500)
-
-
-def current_outcome_token(state: KeysmithState) -> Any:
-    return resolve(state).token
