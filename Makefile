@@ -6,8 +6,9 @@ UV_VERSION := 0.13.9
 NOX_VERSION := 2026.10.20
 
 # Every nox session CI runs; new packages append their sessions here. `tests` already runs the
-# ASGI and SQLAlchemy suites (on SQLite and PostgreSQL), so their own sessions are for development.
-NOX_SESSIONS := lint architecture typecheck tests_core tests layout docs 'tests_django(6.1-sqlite)' 'tests_django(6.1-postgres)' migrations
+# ASGI and SQLAlchemy suites (on SQLite and PostgreSQL), so their own sessions are for development;
+# `tests_flask` runs the Flask suite with keysmith-flask's dependencies alone.
+NOX_SESSIONS := lint architecture typecheck tests_core tests layout docs 'tests_django(6.1-sqlite)' 'tests_django(6.1-postgres)' migrations tests_flask
 # Extra flags for nox, e.g. `make test NOX_FLAGS=--reuse-venv=yes`.
 NOX_FLAGS ?=
 
@@ -22,7 +23,7 @@ NOX := $(WITH_TOOLS) $(TOOLS)/bin/nox
 .PHONY: help bootstrap demo demo-core serve test lint typecheck docs-serve lock clean bench
 
 help:
-	@echo "make demo        install the workspace into ./.venv and run the Django demo, then the FastAPI demo"
+	@echo "make demo        install the workspace into ./.venv and run the Django, FastAPI and Flask demos"
 	@echo "make demo-core   run the framework-free core walkthrough (examples/core_demo.py)"
 	@echo "make serve       serve the Django demo on http://127.0.0.1:8000/admin/ (login admin / admin)"
 	@echo "make test        run every CI check (nox sessions: $(NOX_SESSIONS))"
@@ -51,6 +52,7 @@ demo: $(TOOLS_STAMP)
 	$(DEMO_SYNC)
 	$(DEMO_RUN) examples/django_project/demo.py
 	$(DEMO_RUN) examples/fastapi_app/demo.py
+	$(DEMO_RUN) examples/flask_app/demo.py
 
 demo-core: $(TOOLS_STAMP)
 	$(DEMO_SYNC)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent
 
 LINT_PATHS = ("packages", "tests", "benchmarks", "examples", "scripts", "noxfile.py")
 # Distributions whose src folders are checked with mypy --strict.
-TYPED_PACKAGES = ("keysmith-core", "keysmith-asgi", "keysmith-sqlalchemy")
+TYPED_PACKAGES = ("keysmith-core", "keysmith-asgi", "keysmith-sqlalchemy", "keysmith-flask")
 TYPED_EXTRAS = ("scripts",)
 # Checked in a second mypy run, with django-stubs' plugin.
 DJANGO_TYPED_PACKAGES = ("keysmith-django", "keysmith-drf")
@@ -154,6 +154,16 @@ def tests_asgi(session: nox.Session) -> None:
     """The ASGI middleware, Starlette and FastAPI integrations, on the in-memory and SQL stores."""
     _sync(session, "test", "asgi")
     session.run("pytest", "tests/test_asgi", *session.posargs)
+
+
+@nox.session
+def tests_flask(session: nox.Session) -> None:
+    """The Flask extension on the in-memory, SQLite and PostgreSQL stores, Flask-SQLAlchemy,
+    `flask keysmith` and a WSGI server on 127.0.0.1; only keysmith-flask's own dependencies
+    (no Django, no ASGI framework) are installed."""
+    _sync(session, "test", "flask")
+    session.run("python", "-c", _assert_not_importable(("django", "starlette", "fastapi")))
+    session.run("pytest", "tests/test_flask", *session.posargs)
 
 
 @nox.session

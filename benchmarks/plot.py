@@ -17,15 +17,17 @@ SHORT = {
 PALETTE = "tab20"
 
 
+PANEL_TITLES = {"asgi": "ASGI (Starlette route)", "flask": "Flask (SQLite via Flask-SQLAlchemy)"}
+
+
 def plot(results: Results, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
-    panels = (
-        [*results.dbs(), "asgi"] if "asgi" in {k[1] for k in results.latency} else results.dbs()
-    )
+    measured = {k[1] for k in results.latency}
+    panels = [*results.dbs(), *(name for name in ("asgi", "flask") if name in measured)]
     figure, axes = pyplot.subplots(len(panels), 1, figsize=(14, 4.2 * len(panels)), squeeze=False)
     for axis, db in zip(axes[:, 0], panels, strict=True):
         schemes = results.schemes(db)
@@ -40,7 +42,7 @@ def plot(results: Results, path: Path) -> None:
         axis.set_yscale("log")
         axis.set_ylabel("median µs per request (log)")
         axis.set_xticks(range(len(cases)), [SHORT.get(c, c) for c in cases], fontsize=9)
-        axis.set_title(DB_NAMES.get(db, "ASGI (Starlette route)"))
+        axis.set_title(DB_NAMES.get(db, PANEL_TITLES.get(db, db)))
         axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
         axis.grid(axis="y", which="both", alpha=0.3)
     figure.tight_layout()

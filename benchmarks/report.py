@@ -20,6 +20,7 @@ STACK_TITLES = {
     "current": "workspace venv",
     "legacy": "django-keysmith 0.1.2 venv",
     "asgi": "ASGI process",
+    "flask": "Flask process",
 }
 
 
@@ -61,6 +62,24 @@ def asgi_table(results: Results, case: str) -> list[str]:
         lines.append(
             f"| {results.labels.get(scheme, scheme)} | {_fmt(row['median_us'], 1)} | "
             f"{_fmt(row['p99_us'], 1)} | {_fmt(row['rps'], 0)} | {_fmt(ratio)} |"
+        )
+    return lines
+
+
+def flask_table(results: Results, case: str) -> list[str]:
+    lines = [
+        "| scheme | median µs | p99 µs | req/s | × Flask-HTTPAuth token | × no auth |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for scheme in results.schemes("flask"):
+        row = results.row("flask", case, scheme)
+        if row is None:
+            continue
+        lines.append(
+            f"| {results.labels.get(scheme, scheme)} | {_fmt(row['median_us'], 1)} | "
+            f"{_fmt(row['p99_us'], 1)} | {_fmt(row['rps'], 0)} | "
+            f"{_fmt(results.ratio('flask', case, scheme, 'flask_httpauth'))} | "
+            f"{_fmt(results.ratio('flask', case, scheme, 'flask_floor'))} |"
         )
     return lines
 
@@ -158,6 +177,11 @@ def render(
         lines += ["## ASGI (Starlette route)", ""]
         for case, title in CASE_TITLES.items():
             lines += [f"### ASGI: {title}", "", *asgi_table(results, case), ""]
+    if "flask" in {key[1] for key in results.latency}:
+        lines += ["## Flask (one SQLite file through Flask-SQLAlchemy)", ""]
+        for case, title in CASE_TITLES.items():
+            if any(results.row("flask", case, s) for s in results.schemes("flask")):
+                lines += [f"### Flask: {title}", "", *flask_table(results, case), ""]
     lines += [
         "## Schemes",
         "",

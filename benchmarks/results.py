@@ -15,6 +15,8 @@ ORDER = (
     "ks_audit_off", "ks_hmac", "ks_pbkdf2", "ks_pbkdf2_unbounded", "ks_django", "legacy",
     "asgi_floor", "asgi_minimal", "asgi_memory",
     "asgi_sqlite", "asgi_sqlite_audit_off", "asgi_floor_httpx", "asgi_memory_httpx",
+    "flask_floor", "flask_httpauth", "flask_httpauth_core", "flask_keysmith",
+    "flask_keysmith_audit_off",
 )  # fmt: skip
 
 
@@ -59,6 +61,8 @@ class Results:
     def stack_of(self, scheme: str) -> str:
         if scheme == "legacy":
             return "legacy"
+        if scheme.startswith("flask_"):
+            return "flask"
         return "asgi" if scheme.startswith("asgi_") else "current"
 
     def row(self, db: str, case: str, scheme: str) -> dict[str, Any] | None:

@@ -70,6 +70,9 @@ def method(budget: Budget, legacy: bool, pg: bool) -> list[str]:
         "interleaved rounds.",
         "ASGI: direct ASGI calls of a Starlette app (no server, no HTTP client), one event-loop "
         "entry per block of requests.",
+        "Flask: each request a call of the Flask app's WSGI callable in-process (routing, the "
+        "view, the JSON response built and closed); every scheme on one SQLite file in WAL mode "
+        "(synchronous=NORMAL) through Flask-SQLAlchemy's engine.",
         " ".join(
             ["Ratios are of medians measured in the same process."]
             + ([] if legacy else ["django-keysmith 0.1.2 was not measured (no --legacy-python)."])
@@ -122,7 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a short run for development")
     parser.add_argument("--legacy-python", help="python of a venv with django-keysmith 0.1.2")
     parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
-    parser.add_argument("--skip", default="", help="comma-separated: sqlite,postgres,legacy,asgi")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: sqlite,postgres,legacy,asgi,flask"
+    )
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     budget = Budget.from_env(quick=args.quick)
@@ -141,6 +146,11 @@ def main(argv: list[str] | None = None) -> None:
             worker(
                 sys.executable, "benchmarks.asgi_bench", out, {}, "--sqlite", sqlite_file, *flags
             )
+        )
+    if "flask" not in skip:
+        flask_args = ("--sqlite", str(work / "flask.sqlite3"), *flags)
+        outputs.append(
+            worker(sys.executable, "benchmarks.flask_bench", work / "flask.json", {}, *flask_args)
         )
     results = Results.load(outputs)
     found = checks(results)

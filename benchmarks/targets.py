@@ -104,7 +104,25 @@ def checks(results: Results) -> list[Check]:
         check("ASGI, in-memory store ≤ 1.3 × unauthenticated route (valid, via httpx)",
               direct("asgi_memory_httpx"), 1.3),
     ]  # fmt: skip
-    return found
+    return found + flask_checks(results)
+
+
+def flask_checks(results: Results) -> list[Check]:
+    def against(scheme: str, base: str, case: str = "valid") -> float | None:
+        return results.ratio("flask", case, scheme, base)
+
+    return [
+        check("Flask, keysmith defaults ≤ 1.2 × Flask-HTTPAuth token, Flask-SQLAlchemy lookup "
+              "(valid)", against("flask_keysmith", "flask_httpauth"), 1.2),
+        check("(Flask, keysmith audit off × Flask-HTTPAuth token, Flask-SQLAlchemy lookup; "
+              "valid)", against("flask_keysmith_audit_off", "flask_httpauth"), None),
+        # Evidence: against the cheapest hand-written scheme, one Core SELECT of plain text.
+        check("(Flask, keysmith defaults × Flask-HTTPAuth token, SQLAlchemy Core lookup; valid)",
+              against("flask_keysmith", "flask_httpauth_core"), None),
+        check("(Flask, keysmith defaults: wrong secret on a token in use × a valid request)",
+              results.ratio("flask", "wrong_secret", "flask_keysmith", "flask_keysmith",
+                            base_case="valid"), None),
+    ]  # fmt: skip
 
 
 def table(found: list[Check]) -> list[str]:

@@ -1,8 +1,5 @@
 """The quick start's endpoint, as docs/django/quickstart.md prints it (checked by a test)."""
 
-# The sample is printed without annotations, as users copy it.
-# mypy: allow-untyped-defs
-
 from __future__ import annotations
 
 from rest_framework.response import Response

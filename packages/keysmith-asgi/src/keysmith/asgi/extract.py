@@ -1,93 +1,18 @@
-"""Reading the raw token from the handshake: one header, ``Authorization: Bearer`` or the query."""
+"""Reading the raw token from the handshake, by the core's rules (``keysmith.core.extract``):
+one header, ``Authorization: Bearer`` or the query."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from urllib.parse import unquote_to_bytes
-
 from keysmith.asgi.types import Scope, header_values
-from keysmith.core import MAX_TOKEN_LENGTH, InvalidToken
-from keysmith.core.errors import ConfigurationError
+from keysmith.core.extract import DEFAULT_HEADER, DEFAULT_QUERY_PARAM
+from keysmith.core.extract import TokenSource as CoreTokenSource
 
-DEFAULT_HEADER = "x-keysmith-token"
-DEFAULT_QUERY_PARAM = "keysmith_token"
-_BEARER = b"bearer"
-# Percent-encoding can triple a value; anything longer cannot decode to a token the core accepts.
-_MAX_ENCODED = 3 * MAX_TOKEN_LENGTH
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+__all__ = ["DEFAULT_HEADER", "DEFAULT_QUERY_PARAM", "TokenSource"]
 
 
-def _reject(reason: str, message: str) -> InvalidToken:
-    return InvalidToken(message, reason=reason)
-
-
-@dataclass(frozen=True)
-class TokenSource:
+class TokenSource(CoreTokenSource):
     """Where a token may come from. ``query_param=None`` keeps tokens out of URLs."""
 
-    header_name: str = DEFAULT_HEADER
-    allow_bearer: bool = False
-    query_param: str | None = None
-    _header_key: bytes = field(init=False, repr=False, compare=False, default=b"")
-
-    def __post_init__(self) -> None:
-        name = self.header_name
-        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
-            raise ConfigurationError(f"header_name must be an HTTP header name, got {name!r}.")
-        if name.lower() == "authorization":
-            raise ConfigurationError("Use allow_bearer=True to read the Authorization header.")
-        param = self.query_param
-        if param is not None and (not isinstance(param, str) or not param):
-            raise ConfigurationError(f"query_param must be a non-empty string or None: {param!r}.")
-        # How ASGI servers send the name (lower-case bytes), computed once.
-        object.__setattr__(self, "_header_key", name.lower().encode("ascii"))
-
     def extract(self, scope: Scope) -> str | None:
-        """The raw token, None when none was sent, or ``InvalidToken`` for unusable input.
-
-        Ambiguous input (the header twice, two sources at once) is refused rather than guessed.
-        """
-        found = header_values(scope, self._header_key)
-        if self.allow_bearer:
-            found += self._from_bearer(scope)
-        if self.query_param is not None:
-            found += self._from_query(scope, self.query_param)
-        if not found:
-            return None
-        if len(found) > 1:
-            raise _reject("ambiguous_credentials", "More than one token was sent.")
-        return _decode(found[0])
-
-    def _from_bearer(self, scope: Scope) -> list[bytes]:
-        # Other schemes (Basic, Digest) belong to someone else and are left alone.
-        found = []
-        for value in header_values(scope, b"authorization"):
-            scheme, _, credentials = value.strip().partition(b" ")
-            if scheme.lower() == _BEARER:
-                found.append(credentials)
-        return found
-
-    def _from_query(self, scope: Scope, param: str) -> list[bytes]:
-        wanted = param.encode("utf-8")
-        values = []
-        for pair in scope.get("query_string", b"").split(b"&"):
-            name, _, value = pair.partition(b"=")
-            if unquote_to_bytes(name.replace(b"+", b" ")) == wanted:
-                if len(value) > _MAX_ENCODED:
-                    raise _reject("oversized", "The token is too long.")
-                values.append(unquote_to_bytes(value.replace(b"+", b" ")))
-        return values
-
-
-def _decode(value: bytes) -> str:
-    value = value.strip(b" \t")
-    # Checked on the bytes, before any decoding: attacker-sized input costs nothing more.
-    if len(value) > MAX_TOKEN_LENGTH:
-        raise _reject("oversized", "The token is too long.")
-    if not value:
-        raise _reject("empty", "The token is empty.")
-    try:
-        return value.decode("ascii")
-    except UnicodeDecodeError:
-        raise _reject("non_ascii", "The token contains non-ASCII bytes.") from None
+        """The raw token, None when none was sent, or ``InvalidToken`` for unusable input."""
+        return self.read(lambda name: header_values(scope, name), scope.get("query_string", b""))

@@ -23,6 +23,11 @@ class SQLTokenStore:
         self.engine = engine if isinstance(engine, Engine) else make_engine(engine)
         # One statement is atomic on its own: autocommit spares the BEGIN/COMMIT round trips.
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # A read needs no transaction. On SQLite a SELECT opens none, and switching a pooled
+        # connection to autocommit and back costs a PRAGMA on its return: about a quarter of
+        # an authenticated Flask request. The async store reads the same way.
+        sqlite = self.engine.dialect.name == "sqlite"
+        self._reads = self.engine if sqlite else self._autocommit
 
     def insert(self, new: NewToken) -> SQLToken:
         record = sql.new_record(new)
@@ -82,7 +87,7 @@ class SQLTokenStore:
     def _read(
         self, statement: Executable, parameters: dict[str, Any] | None = None
     ) -> list[Row[Any]]:
-        with self._autocommit.connect() as connection:
+        with self._reads.connect() as connection:
             return list(connection.execute(statement, parameters))
 
     def _apply(self, record: SQLToken, change: sql.Change) -> bool:

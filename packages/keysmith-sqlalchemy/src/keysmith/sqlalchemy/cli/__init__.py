@@ -16,11 +16,11 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from keysmith.core.errors import ConfigurationError, KeysmithError
 from keysmith.sqlalchemy.cli.commands import COMMANDS
-from keysmith.sqlalchemy.cli.context import CommandError, Context
+from keysmith.sqlalchemy.cli.context import CommandError, Context, Target
 from keysmith.sqlalchemy.cli.parser import build_parser
 from keysmith.sqlalchemy.engines import database_url, make_engine
 
-__all__ = ["main"]
+__all__ = ["Target", "main"]
 
 
 def _database_message(error: SQLAlchemyError) -> str:
@@ -41,30 +41,53 @@ def _write_audit(context: Context) -> None:
         )
 
 
-def _run(args: argparse.Namespace, out: TextIO) -> None:
+def _execute(context: Context, args: argparse.Namespace) -> None:
+    try:
+        if args.command != "init":
+            context.require_tables()
+        COMMANDS[args.command](context, args)
+    finally:
+        _write_audit(context)
+
+
+def _run(args: argparse.Namespace, out: TextIO, prog: str, target: Target | None) -> None:
+    as_json = getattr(args, "json", False)
+    if target is not None:
+        # The application's engine: it stays open, the application disposes of it.
+        policy = target.policy
+        context = Context(
+            target.url, target.engine, args.command, as_json, out, prog, lambda: policy,
+            target.audit,
+        )  # fmt: skip
+        _execute(context, args)
+        return
     url = database_url(getattr(args, "database_url", None))
     engine = make_engine(url)
     try:
-        context = Context(url, engine, args.command, getattr(args, "json", False), out)
-        try:
-            if args.command != "init":
-                context.require_tables()
-            COMMANDS[args.command](context, args)
-        finally:
-            _write_audit(context)
+        _execute(Context(url, engine, args.command, as_json, out, prog), args)
     finally:
         engine.dispose()
 
 
-def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
-    """Run one command; returns the exit status (the console script exits with it)."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    prog: str = "keysmith",
+    target: Target | None = None,
+) -> int:
+    """Run one command; returns the exit status (the console script exits with it).
+
+    An application's own command (``flask keysmith``) passes its name as ``prog`` and its
+    database and policy as ``target``; the commands then take no ``--database-url``.
+    """
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(prog, database_option=target is None).parse_args(argv)
     except SystemExit as stop:
         # argparse has printed the help, or the one-line usage error.
         return stop.code if isinstance(stop.code, int) else 1
     try:
-        _run(args, out or sys.stdout)
+        _run(args, out or sys.stdout, prog, target)
     except ConfigurationError as error:
         message, status = str(error), 2
     except (CommandError, KeysmithError, ValueError) as error:
@@ -76,5 +99,5 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         message, status = "interrupted", 130
     else:
         return 0
-    print(f"keysmith: error: {message}", file=sys.stderr)
+    print(f"{prog}: error: {message}", file=sys.stderr)
     return status

@@ -50,16 +50,17 @@ def positive(text: str) -> int:
     return int(text)
 
 
-def _common() -> OneLineParser:
+def _common(database_option: bool) -> OneLineParser:
     # Accepted before or after the command; SUPPRESS keeps a command's default from
     # overwriting a value given before it.
     common = OneLineParser(add_help=False)
-    common.add_argument(
-        "--database-url",
-        metavar="URL",
-        default=argparse.SUPPRESS,
-        help=f"database URL (default: ${URL_VARIABLE}, else {DEFAULT_URL})",
-    )
+    if database_option:
+        common.add_argument(
+            "--database-url",
+            metavar="URL",
+            default=argparse.SUPPRESS,
+            help=f"database URL (default: ${URL_VARIABLE}, else {DEFAULT_URL})",
+        )
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts"
     )
@@ -108,10 +109,12 @@ def _token_commands(
         command.add_argument("--actor", metavar="REF", help="who did it, for the audit trail")
 
 
-def build_parser() -> OneLineParser:
-    common = [_common()]
+def build_parser(prog: str = "keysmith", *, database_option: bool = True) -> OneLineParser:
+    """The commands; without ``database_option`` (an application names the database) there is
+    no ``--database-url``."""
+    common = [_common(database_option)]
     parser = OneLineParser(
-        prog="keysmith",
+        prog=prog,
         parents=common,
         description="Manage keysmith API tokens in a SQL database.",
     )

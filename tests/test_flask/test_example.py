@@ -1,0 +1,27 @@
+"""The Flask example and its demo script, run as the README demo runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "flask_app" / "demo.py"
+
+
+def test_flask_demo_cli_tokens_through_wsgi_server_get_expected_statuses() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KEYSMITH_", "FLASK_"))}
+    result = subprocess.run(
+        [sys.executable, str(DEMO)], env=env, capture_output=True, text=True, timeout=180,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    statuses = [
+        line.split("->")[1].split()[0]
+        for line in result.stdout.splitlines()
+        if "->" in line and "create" not in line
+    ]
+    assert statuses == ["200", "200", "401", "200", "403", "201", "200", "401", "200", "401"]
+    assert "CLI flask keysmith rotate" in result.stdout
+    assert result.stderr == ""
