@@ -24,6 +24,10 @@ from pathlib import Path
 import httpx
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # examples/http_walkthrough.py
+
+from http_walkthrough import call, self_service  # noqa: E402
+
 STARTUP_SECONDS = 30.0
 
 
@@ -86,49 +90,6 @@ def server(env: dict[str, str]) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def call(
-    http: httpx.Client, method: str, path: str, token: str | None, *, label: str, expected: int
-) -> None:
-    headers = {"X-Keysmith-Token": token} if token is not None else {}
-    response = http.request(method, path, headers=headers)
-    print(f"  {method:4} {path:7} {label:18} -> {response.status_code} {response.text}")
-    if response.status_code != expected:
-        sys.exit(f"expected {expected} for {method} {path} with {label}")
-
-
-def self_service(http: httpx.Client) -> None:
-    """alice, signed in with the app's own authentication, manages her tokens at /tokens."""
-    alice = ("alice", "alice-demo-password")
-
-    def api(method: str, path: str, label: str, expected: int, **options: object) -> dict:
-        response = http.request(method, path, auth=alice, **options)  # type: ignore[arg-type]
-        body = response.json()
-        shown = (
-            body
-            if "results" not in body
-            else [f"{t['prefix']} {t['name']} ({t['state']})" for t in body["results"]]
-        )
-        print(f"  {method:4} {path[:26]:26} {label:18} -> {response.status_code} {shown}")
-        if response.status_code != expected:
-            sys.exit(f"expected {expected} for {method} {path} ({label})")
-        return body
-
-    created = api("POST", "/tokens", "(create)", 201, json={"name": "laptop", "scopes": ["read"]})
-    raw, token_id = created["raw_token"], created["id"]
-    call(http, "GET", "/me", raw, label="(new token)", expected=200)
-    api("POST", "/tokens", "(scope not held)", 403, json={"name": "x", "scopes": ["admin"]})
-    api("GET", "/tokens?state=active", "(list)", 200)
-    rotated = api("POST", f"/tokens/{token_id}/rotate", "(rotate)", 200)
-    call(http, "GET", "/me", raw, label="(old secret)", expected=401)
-    call(http, "GET", "/me", rotated["raw_token"], label="(rotated token)", expected=200)
-    api("POST", f"/tokens/{token_id}/revoke", "(revoke)", 200)
-    call(http, "GET", "/me", rotated["raw_token"], label="(revoked token)", expected=401)
-    unsigned = http.get("/tokens")
-    print(
-        f"  GET  /tokens{'':20} {'(not signed in)':18} -> {unsigned.status_code} {unsigned.json()}"
-    )
 
 
 def main() -> None:

@@ -2,8 +2,9 @@
 
 Creates two tokens with ``flask --app app keysmith``, serves ``app.py`` with werkzeug's WSGI
 server on a free localhost port, calls its public, protected and scoped routes (200, 401, 403,
-201), rotates the reader's token (the old one is refused), revokes it, prints the audit trail,
-then stops the server. Everything lives in a temporary SQLite database.
+201), rotates the reader's token (the old one is refused), revokes it, lets a signed-in user
+create, list, rotate and revoke her own tokens at ``/tokens``, prints the audit trail, then stops
+the server. Everything lives in a temporary SQLite database.
 
     uv run python examples/flask_app/demo.py
 """
@@ -24,6 +25,9 @@ import httpx
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # examples/http_walkthrough.py
+
+from http_walkthrough import call, self_service  # noqa: E402
 
 
 def flask_keysmith(env: dict[str, str], *args: str) -> str:
@@ -70,16 +74,6 @@ def server() -> Iterator[str]:
         app.extensions["keysmith"].close()  # writes the buffered audit rows out
 
 
-def call(
-    http: httpx.Client, method: str, path: str, token: str | None, *, label: str, expected: int
-) -> None:
-    headers = {"X-Keysmith-Token": token} if token is not None else {}
-    response = http.request(method, path, headers=headers)
-    print(f"  {method:4} {path:10} {label:18} -> {response.status_code} {response.text.strip()}")
-    if response.status_code != expected:
-        sys.exit(f"expected {expected} for {method} {path} with {label}")
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="keysmith-flask-demo-") as folder:
         database = f"sqlite:///{Path(folder) / 'keysmith.sqlite3'}"
@@ -105,6 +99,8 @@ def main() -> None:
             flask_keysmith(env, "revoke", prefix)
             print(f"  flask keysmith revoke {prefix}")
             call(http, "GET", "/me", rotated, label="(revoked token)", expected=401)
+            print("API keys: alice signs in (HTTP Basic) and manages her own tokens at /tokens")
+            self_service(http)
         print("Audit trail (flask keysmith audit):")
         print(flask_keysmith(env, "audit").rstrip())
 

@@ -17,11 +17,15 @@ from keysmith.asgi.context import request_context
 from keysmith.asgi.tokens_openapi import operation
 from keysmith.asgi.types import TOKEN_KEY
 from keysmith.core.errors import ConfigurationError
-from keysmith.core.events import actor_id
 from keysmith.core.memory import AsyncMemoryTokenStore
-from keysmith.core.messages import UNAVAILABLE_RETRY_AFTER
 from keysmith.core.selfservice import Caller, Reply, SelfServiceError, SelfServiceFlows, run_async
-from keysmith.core.selfservice.errors import NOT_AUTHENTICATED, TOKEN_NOT_ALLOWED
+from keysmith.core.selfservice.answers import (
+    check_token_caller,
+    grantable_hook,
+    refusal_headers,
+    reply_headers,
+    signed_in,
+)
 from keysmith.core.selfservice.limits import SelfServiceLimits
 from keysmith.core.selfservice.listing import AsyncMemoryTokenListing, AsyncTokenListing
 from keysmith.core.selfservice.ports import Flow
@@ -34,8 +38,6 @@ __all__ = ["token_router"]
 
 ManagesOthers = Callable[[str], bool | Awaitable[bool]]
 FlowOf = Callable[[SelfServiceFlows, Caller], Flow[Reply]]
-# Never stored by a browser or a proxy: the body holds a raw token.
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def listing_for(store: object) -> AsyncTokenListing[Any]:
@@ -48,15 +50,6 @@ def listing_for(store: object) -> AsyncTokenListing[Any]:
         f"token_router cannot list the tokens of a {type(store).__name__}: pass listing= "
         "(a keysmith.core.selfservice.listing.AsyncTokenListing)."
     )
-
-
-def _grantable(value: Grantable | Iterable[str] | None) -> Grantable | None:
-    if value is None or callable(value):
-        return value
-    if isinstance(value, str):
-        raise ConfigurationError("grantable must be a collection of scope names or a callable.")
-    scopes = frozenset(value)
-    return lambda _user: scopes
 
 
 async def _answer(value: Any) -> Any:
@@ -84,16 +77,14 @@ def token_router(
     """
     dependency = owner if isinstance(owner, params.Depends) else Depends(owner)
     reads = listing if listing is not None else listing_for(keysmith.service.store)
-    hook = _grantable(grantable)
+    hook = grantable_hook(grantable)
     flows = SelfServiceFlows(limits)
     router = APIRouter(prefix=prefix, tags=list(tags or ["tokens"]))
 
     async def caller(request: Request, user: Any) -> Caller:
-        if user is None:
-            raise SelfServiceError(NOT_AUTHENTICATED)
-        if not allow_token_authentication and request.scope.get(TOKEN_KEY) is not None:
-            raise SelfServiceError(TOKEN_NOT_ALLOWED)
-        reference = str(actor_id(user))
+        reference = signed_in(user)
+        by_token = request.scope.get(TOKEN_KEY) is not None
+        check_token_caller(by_token=by_token, allowed=allow_token_authentication)
         others = manages_others is not None and bool(await _answer(manages_others(reference)))
         return Caller(owner=reference, actor=reference, manages_others=others)
 
@@ -104,9 +95,8 @@ def token_router(
             backend = ServiceBackend(keysmith.service, reads, grantable=hook, context=context)
             reply = await run_async(flow(flows, who), backend)
         except SelfServiceError as error:
-            headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)} if error.status == 503 else None
-            return JSONResponse(error.body(), error.status, headers)
-        return JSONResponse(reply.body, reply.status, NO_STORE if reply.secret else None)
+            return JSONResponse(error.body(), error.status, refusal_headers(error))
+        return JSONResponse(reply.body, reply.status, reply_headers(reply))
 
     @router.get("", **operation("list"))
     async def list_tokens(request: Request, user: Any = dependency) -> JSONResponse:

@@ -16,7 +16,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from keysmith.core.messages import UNAVAILABLE_RETRY_AFTER
 from keysmith.core.selfservice import (
     Caller,
     Reply,
@@ -25,7 +24,8 @@ from keysmith.core.selfservice import (
     SelfServiceLimits,
     run,
 )
-from keysmith.core.selfservice.errors import INVALID_REQUEST, TOKEN_NOT_ALLOWED
+from keysmith.core.selfservice.answers import check_token_caller, refusal_headers, reply_headers
+from keysmith.core.selfservice.errors import INVALID_REQUEST
 from keysmith.core.selfservice.ports import Flow
 from keysmith.core.selfservice.shapes import page_url
 from keysmith.django.context import http_request
@@ -35,9 +35,6 @@ from keysmith.drf.selfservice import DjangoBackend
 from keysmith.models.utils import get_token_model
 
 __all__ = ["TokenViewSet"]
-
-# Never stored by a browser or a proxy: the body holds a raw token.
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 FlowOf = Callable[[SelfServiceFlows, Caller], Flow[Reply]]
 
@@ -66,8 +63,7 @@ class TokenViewSet(viewsets.ViewSet):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if not self.allow_token_authentication and carries_token(request):
-            raise SelfServiceError(TOKEN_NOT_ALLOWED)
+        check_token_caller(by_token=carries_token(request), allowed=self.allow_token_authentication)
 
     def caller(self, request: Request) -> Caller:
         user = request.user
@@ -81,7 +77,7 @@ class TokenViewSet(viewsets.ViewSet):
         reply = run(
             flow(SelfServiceFlows(self.limits), self.caller(request)), DjangoBackend(request)
         )
-        return Response(reply.body, status=reply.status, headers=NO_STORE if reply.secret else None)
+        return Response(reply.body, status=reply.status, headers=reply_headers(reply))
 
     def list(self, request: Request) -> Response:
         url = request.build_absolute_uri()
@@ -115,8 +111,7 @@ class TokenViewSet(viewsets.ViewSet):
     def handle_exception(self, exc: Exception) -> Response:
         """Every refusal as ``{"detail": ..., "code": ...}``, DRF's own ones included."""
         if isinstance(exc, SelfServiceError):
-            headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)} if exc.status == 503 else None
-            return Response(exc.body(), status=exc.status, headers=headers)
+            return Response(exc.body(), status=exc.status, headers=refusal_headers(exc))
         response = super().handle_exception(exc)
         if isinstance(exc, APIException) and isinstance(response.data, dict):
             detail, codes = exc.detail, exc.get_codes()
