@@ -4,7 +4,6 @@ in-memory, SQLite and PostgreSQL stores, audit events, refusals and the one-time
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
+from support.docs_samples import docs_sample
 from test_flask.conftest import Keys
 
 from keysmith.core.selfservice import SelfServiceLimits
@@ -19,7 +19,6 @@ from keysmith.flask import Keysmith, current_token
 from keysmith.flask.tokens import token_blueprint
 from keysmith.sqlalchemy import create_all
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKENS = "/me/tokens"
 NOT_FOUND = {"detail": "No such token.", "code": "not_found"}
 HOLDS = {"alice": {"read", "write"}, "bob": {"read"}, "manager": {"read", "write", "admin"}}
@@ -215,8 +214,7 @@ def test_store_outage_answers_503_with_retry_after(
 def test_docs_setup_sample_serves_the_endpoints_as_printed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    page = (ROOT / "docs" / "flask-self-service.md").read_text(encoding="utf-8")
-    sample = re.findall(r"```python\n(.*?)```", page, re.DOTALL)[0]
+    sample = docs_sample("flask-self-service.md", "setup")
     monkeypatch.chdir(tmp_path)  # the sample's sqlite:///keysmith.sqlite3, in a folder of ours
     create_all(f"sqlite:///{tmp_path / 'keysmith.sqlite3'}")
     namespace: dict[str, Any] = {"__name__": "flask_self_service_sample"}
