@@ -3,6 +3,7 @@ shape a WSGI adapter takes): every endpoint, the access rules, and failures of t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import datetime, timedelta, timezone
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 
 from keysmith.core import (
+    AsyncMemoryTokenStore,
+    AsyncTokenService,
     FrozenClock,
     MemoryAuditSink,
     MemoryTokenStore,
@@ -27,8 +30,9 @@ from keysmith.core.selfservice import (
     SelfServiceLimits,
     TokenView,
     run,
+    run_async,
 )
-from keysmith.core.selfservice.listing import MemoryTokenListing
+from keysmith.core.selfservice.listing import AsyncMemoryTokenListing, MemoryTokenListing
 from keysmith.core.selfservice.service_backend import ServiceBackend
 from keysmith.core.selfservice.shapes import in_state
 
@@ -176,6 +180,62 @@ def test_flows_store_failure_is_a_logged_503(caplog: pytest.LogCaptureFixture) -
         status, code, _ = refusal(world.list)
     assert (status, code) == (503, "service_unavailable")
     assert "database is gone" in caplog.text
+
+
+def test_flows_hold_ends_with_the_request_whatever_its_outcome() -> None:
+    world = World(SelfServiceLimits(max_tokens_per_owner=3))
+    insert = world.store.insert
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("database is gone")
+
+    world.store.insert = broken  # type: ignore[method-assign]
+    assert refusal(world.create)[:2] == (503, "service_unavailable")
+    world.store.insert = insert  # type: ignore[method-assign]
+    assert refusal(lambda: world.create(scopes=["admin"]))[:2] == (403, "scope_not_allowed")
+    world.create()
+    world.create()
+    assert world.backend.releases == []
+
+
+def test_flows_second_creation_for_a_held_owner_is_refused_at_once() -> None:
+    world = World(SelfServiceLimits(max_tokens_per_owner=3))
+    release = world.backend.listing.hold("alice")
+    assert release is not None
+    status, code, _ = refusal(world.create)
+    assert (status, code) == (409, "creation_in_progress")
+    world.create(caller=BOB)  # another owner is not held up
+    release()
+    world.create()
+
+
+def test_flows_async_run_cancelled_mid_creation_releases_the_hold() -> None:
+    store = AsyncMemoryTokenStore()
+    service = AsyncTokenService(store, sink=MemoryAuditSink())
+    listing = AsyncMemoryTokenListing(store.sync)
+    flows = SelfServiceFlows(SelfServiceLimits(max_tokens_per_owner=3))
+    entered = asyncio.Event()
+
+    async def stuck(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        await asyncio.sleep(3600)
+
+    async def scenario() -> None:
+        insert = store.insert
+        store.insert = stuck  # type: ignore[method-assign]
+        body = json.dumps({"name": "ci"})
+        task = asyncio.create_task(
+            run_async(flows.create(ALICE, body), ServiceBackend(service, listing))
+        )
+        await asyncio.wait_for(entered.wait(), timeout=30)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        store.insert = insert  # type: ignore[method-assign]
+        reply = await run_async(flows.create(ALICE, body), ServiceBackend(service, listing))
+        assert reply.status == 201
+
+    asyncio.run(scenario())
 
 
 def test_flows_pages_count_and_link() -> None:

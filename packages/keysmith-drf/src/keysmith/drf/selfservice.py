@@ -93,15 +93,23 @@ class DjangoBackend:
         return count, list(page[offset : offset + limit])
 
     def count_live(self, owner: str, now: datetime) -> int:
-        # The owner's row stays locked until the creation commits (the view runs both in one
-        # transaction), so two requests cannot both pass the limit (on databases with row locks).
+        live: int = self._owned(owner).filter(state_filter(STATE_RULES[ACTIVE], now)).count()
+        return live
+
+    def hold_owner(self, owner: str) -> bool:
+        # The owner's row stays locked until the creation commits (the view runs the flow in one
+        # transaction), so two requests cannot both pass the limit (on databases with row locks;
+        # SQLite writes one transaction at a time). Waiting for the lock is bounded by the
+        # database's lock timeout.
         user = self._user(owner)
         if user is None:
             raise invalid("owner: there is no user with this id.")
         users = get_user_model()._default_manager
         list(users.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
-        live: int = self._owned(owner).filter(state_filter(STATE_RULES[ACTIVE], now)).count()
-        return live
+        return True
+
+    def release_holds(self) -> None:
+        """The row lock ends with the view's transaction."""
 
     def held_scopes(self, caller: Caller, principal: str, scopes: tuple[str, ...]) -> set[str]:
         user = self._owner(caller, principal)

@@ -91,7 +91,7 @@ class TokenViewSet(viewsets.ViewSet):
     @sensitive_variables()
     def create(self, request: Request) -> Response:
         body = request.body
-        # The limit's count and the creation in one transaction: see DjangoBackend.count_live.
+        # The limit's count and the creation in one transaction: see DjangoBackend.hold_owner.
         with transaction.atomic(using=router.db_for_write(get_token_model())):
             return self._reply(request, lambda flows, caller: flows.create(caller, body))
 

@@ -1,15 +1,20 @@
 """The self-service reads over the keysmith tables (a token by id, an owner's tokens by state,
-a count of live ones): ``SQLTokenListing`` and ``AsyncSQLTokenListing`` run the same statements."""
+a count of live ones) and the per-owner creation hold: ``SQLTokenListing`` and
+``AsyncSQLTokenListing`` run the same statements."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, false, func, or_, select
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from keysmith.core.selfservice.holds import Release
+from keysmith.core.selfservice.listing import HOLDS
 from keysmith.core.selfservice.shapes import ACTIVE, STATE_RULES, StateRule
 from keysmith.sqlalchemy.records import SQLToken
 from keysmith.sqlalchemy.statements import records_from_rows, select_tokens
@@ -58,6 +63,20 @@ def page_statement(condition: ColumnElement[bool], offset: int, limit: int) -> S
     return select_tokens().where(tokens.c.id.in_(ids.scalar_subquery())).order_by(*_NEWEST_FIRST)
 
 
+def hold_key(url: URL, owner: str) -> str:
+    """The in-process hold's key: one database, one owner."""
+    return f"{url.render_as_string(hide_password=True)}:{owner}"
+
+
+def advisory_lock(owner: str) -> Select[Any]:
+    """PostgreSQL's transaction-level try-lock for ``owner``'s creations, so processes sharing
+    the database take turns; the lock ends with the holding connection's transaction, even if
+    the process dies. (Other databases: SQLite serialises writes but not the count before them,
+    so there the hold covers one process.)"""
+    digest = hashlib.blake2b(b"keysmith.owner:" + owner.encode(), digest_size=8).digest()
+    return select(func.pg_try_advisory_xact_lock(int.from_bytes(digest, "big", signed=True)))
+
+
 def _first(records: list[SQLToken]) -> SQLToken | None:
     return records[0] if records else None
 
@@ -86,6 +105,29 @@ class SQLTokenListing:
         count: int = self._rows(count_statement(owned(owner, frozenset({ACTIVE}), now)))[0][0]
         return count
 
+    def hold(self, owner: str) -> Release | None:
+        release = HOLDS.try_hold(hold_key(self.engine.url, owner))
+        if release is None or self.engine.dialect.name != "postgresql":
+            return release
+        connection = self.engine.connect()
+        try:
+            connection.begin()
+            held = connection.execute(advisory_lock(owner)).scalar()
+        except BaseException:
+            connection.close()
+            release()
+            raise
+        if not held:
+            connection.close()
+            release()
+            return None
+
+        def release_both() -> None:
+            release()
+            connection.close()  # rolls the transaction back: the advisory lock ends
+
+        return release_both
+
 
 class AsyncSQLTokenListing:
     """``keysmith.core.selfservice.listing.AsyncTokenListing`` over an async engine."""
@@ -112,3 +154,26 @@ class AsyncSQLTokenListing:
         rows = await self._rows(count_statement(owned(owner, frozenset({ACTIVE}), now)))
         count: int = rows[0][0]
         return count
+
+    async def hold(self, owner: str) -> Release | None:
+        release = HOLDS.try_hold(hold_key(self.engine.url, owner))
+        if release is None or self.engine.dialect.name != "postgresql":
+            return release
+        connection = await self.engine.connect()
+        try:
+            await connection.begin()
+            held = (await connection.execute(advisory_lock(owner))).scalar()
+        except BaseException:
+            await connection.close()
+            release()
+            raise
+        if not held:
+            await connection.close()
+            release()
+            return None
+
+        async def release_both() -> None:
+            release()
+            await connection.close()  # rolls the transaction back: the advisory lock ends
+
+        return release_both

@@ -16,6 +16,7 @@ LIFETIME_TOO_LONG = "lifetime_too_long"
 EXPIRY_REQUIRED = "expiry_required"
 TOKEN_NOT_ROTATABLE = "token_not_rotatable"
 TOKEN_CHANGED = "token_changed"
+CREATION_IN_PROGRESS = "creation_in_progress"
 
 STATUS = {
     NOT_AUTHENTICATED: 401,
@@ -29,6 +30,7 @@ STATUS = {
     EXPIRY_REQUIRED: 400,
     TOKEN_NOT_ROTATABLE: 409,
     TOKEN_CHANGED: 409,
+    CREATION_IN_PROGRESS: 409,
     SERVICE_UNAVAILABLE: 503,
 }
 
@@ -40,6 +42,7 @@ MESSAGES = {
     OWNER_NOT_ALLOWED: "You can manage only your own tokens.",
     TOKEN_CHANGED: "The token was rotated or revoked meanwhile; nothing was changed. "
     "Read it again and retry if still wanted.",
+    CREATION_IN_PROGRESS: "Another token is being created for this owner; retry in a moment.",
     SERVICE_UNAVAILABLE: DEFAULT_MESSAGES[SERVICE_UNAVAILABLE],
 }
 

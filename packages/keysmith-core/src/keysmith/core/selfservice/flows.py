@@ -10,6 +10,7 @@ from typing import Any
 from keysmith.core.errors import ScopeError, TokenChanged, TokenStateError
 from keysmith.core.selfservice.access import Caller, grant_refusals
 from keysmith.core.selfservice.errors import (
+    CREATION_IN_PROGRESS,
     NOT_FOUND,
     SCOPE_NOT_ALLOWED,
     TOKEN_CHANGED,
@@ -90,6 +91,10 @@ class SelfServiceFlows:
             yield from self._check_grants(caller, owner, tuple(scopes))
         limit = self.limits.max_tokens_per_owner
         if limit is not None:
+            # Held until the driver ends the flow, after the creation: no other request of this
+            # owner counts in between.
+            if not (yield from ask(Backend.hold_owner, owner)):
+                raise SelfServiceError(CREATION_IN_PROGRESS)
             live = yield from ask(Backend.count_live, owner, now)
             if live >= limit:
                 raise SelfServiceError(

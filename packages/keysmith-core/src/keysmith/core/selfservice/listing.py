@@ -9,9 +9,13 @@ from typing import Protocol, TypeVar
 
 from keysmith.core.events import actor_id
 from keysmith.core.memory import MemoryToken, MemoryTokenStore
+from keysmith.core.selfservice.holds import OwnerHolds, Release
 from keysmith.core.selfservice.shapes import ACTIVE, STATE_RULES, in_state
 
 R = TypeVar("R")
+
+HOLDS = OwnerHolds()
+"""The creations under way in this process, keyed by store and owner."""
 
 
 class TokenListing(Protocol[R]):
@@ -28,6 +32,12 @@ class TokenListing(Protocol[R]):
 
     def count_live(self, owner: str, now: datetime) -> int: ...
 
+    def hold(self, owner: str) -> Release | None:
+        """Keep every other request from creating a token for ``owner`` (in this process, and
+        in others sharing the store where the store can lock) until the release is called; None,
+        at once, when another request holds it."""
+        ...
+
 
 class AsyncTokenListing(Protocol[R]):
     """The asynchronous twin of ``TokenListing``."""
@@ -39,6 +49,8 @@ class AsyncTokenListing(Protocol[R]):
     ) -> tuple[int, list[R]]: ...
 
     async def count_live(self, owner: str, now: datetime) -> int: ...
+
+    async def hold(self, owner: str) -> Release | None: ...
 
 
 def _matches(row: MemoryToken, states: Iterable[str], now: datetime) -> bool:
@@ -68,6 +80,10 @@ class MemoryTokenListing:
     def count_live(self, owner: str, now: datetime) -> int:
         return sum(_matches(row, (ACTIVE,), now) for row in self._owned(owner))
 
+    def hold(self, owner: str) -> Release | None:
+        # Keyed by store: every listing over the same store shares the holds.
+        return HOLDS.try_hold(f"{id(self.store)}:{owner}")
+
 
 class AsyncMemoryTokenListing:
     """``AsyncTokenListing`` over a ``MemoryTokenStore``."""
@@ -85,3 +101,6 @@ class AsyncMemoryTokenListing:
 
     async def count_live(self, owner: str, now: datetime) -> int:
         return self.sync.count_live(owner, now)
+
+    async def hold(self, owner: str) -> Release | None:
+        return self.sync.hold(owner)

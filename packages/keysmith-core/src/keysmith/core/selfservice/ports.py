@@ -52,6 +52,16 @@ class Backend(Protocol):
         """How many tokens of ``owner`` are neither revoked, purged nor expired at ``now``."""
         ...
 
+    def hold_owner(self, owner: str) -> bool:
+        """Make this request the only one creating a token for ``owner`` until
+        ``release_holds``, so the limit's count and the creation cannot interleave with another
+        request's; False when another request holds it (the creation is refused, not queued)."""
+        ...
+
+    def release_holds(self) -> object:
+        """End this request's holds; the drivers call it once the flow has finished."""
+        ...
+
     def held_scopes(
         self, caller: Caller, principal: str, scopes: tuple[str, ...]
     ) -> Collection[str]:
@@ -103,6 +113,13 @@ def _store_failed() -> SelfServiceError:
 def run(flow: Flow[T], backend: Any) -> T:
     """Run ``flow`` over a synchronous backend. A failure that is not a refusal (the database
     is down) becomes a ``service_unavailable`` refusal, logged."""
+    try:
+        return _run(flow, backend)
+    finally:
+        backend.release_holds()
+
+
+def _run(flow: Flow[T], backend: Any) -> T:
     result: Any = None
     error: Exception | None = None
     while True:
@@ -123,6 +140,15 @@ def run(flow: Flow[T], backend: Any) -> T:
 
 async def run_async(flow: Flow[T], backend: Any) -> T:
     """``run`` for an asynchronous backend: each method's result is awaited when awaitable."""
+    try:
+        return await _run_async(flow, backend)
+    finally:
+        released = backend.release_holds()
+        if inspect.isawaitable(released):
+            await released
+
+
+async def _run_async(flow: Flow[T], backend: Any) -> T:
     result: Any = None
     error: Exception | None = None
     while True:

@@ -13,6 +13,7 @@ from keysmith.core.audit import RequestContext
 from keysmith.core.events import actor_id
 from keysmith.core.policy import Expiry, TokenPolicy
 from keysmith.core.selfservice.access import Caller
+from keysmith.core.selfservice.holds import Release, release_all, then
 from keysmith.core.selfservice.shapes import TokenView
 
 Grantable = Callable[[str], Iterable[str] | Awaitable[Iterable[str]]]
@@ -57,6 +58,7 @@ class ServiceBackend:
         self.listing = listing
         self.grantable = grantable
         self.context = context
+        self.releases: list[Release] = []
 
     def now(self) -> datetime:
         now: datetime = self.service.clock.now()
@@ -76,6 +78,18 @@ class ServiceBackend:
 
     def count_live(self, owner: str, now: datetime) -> Any:
         return self.listing.count_live(owner, now)
+
+    def hold_owner(self, owner: str) -> Any:
+        return then(self.listing.hold(owner), self._keep)
+
+    def _keep(self, release: Release | None) -> bool:
+        if release is None:
+            return False
+        self.releases.append(release)
+        return True
+
+    def release_holds(self) -> Any:
+        return release_all(self.releases)
 
     def held_scopes(self, caller: Caller, principal: str, scopes: tuple[str, ...]) -> Any:
         if self.grantable is None:
