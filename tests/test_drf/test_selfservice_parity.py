@@ -9,6 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+pytest.importorskip(
+    "fastapi",
+    reason="compares against keysmith-asgi's endpoints: runs in the session that installs every "
+    "adapter, not in the one-Django-series sessions",
+)
+
 from django.contrib.auth.models import User
 from fastapi import FastAPI, Header
 from rest_framework.test import APIClient
