@@ -40,12 +40,12 @@ def route_app() -> Starlette:
     return Starlette(routes=[Route("/", endpoint)])
 
 
-def asgi_call(app: Any, raw: str) -> Call:
-    headers = [
-        (b"host", b"testserver"),
-        (b"user-agent", b"keysmith-bench/1.0"),
-        (HEADER, raw.encode()),
-    ]
+def asgi_call(app: Any, raw: str, header: bytes = HEADER, scheme: bytes = b"") -> Call:
+    """A request carrying ``raw`` in ``header`` (after ``scheme``, e.g. ``b"Bearer "``), or
+    no such header when ``raw`` is empty."""
+    headers = [(b"host", b"testserver"), (b"user-agent", b"keysmith-bench/1.0")]
+    if raw:
+        headers.append((header, scheme + raw.encode()))
     base = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
         "scheme": "http", "path": "/", "raw_path": b"/", "root_path": "", "query_string": b"",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from benchmarks import report_fastapi
 from benchmarks.report import CASE_TITLES
 from benchmarks.results import Results
 from benchmarks.targets import DB_NAMES
@@ -12,6 +13,7 @@ SHORT = {
     "wrong_secret": "wrong secret",
     "forged": "forged secret",
     "unknown_prefix": "unknown prefix",
+    "missing": "no token",
 }
 # Twenty distinct colours: a panel holds more schemes than matplotlib's default ten.
 PALETTE = "tab20"
@@ -28,10 +30,12 @@ def plot(results: Results, path: Path) -> None:
 
     measured = {k[1] for k in results.latency}
     panels = [*results.dbs(), *(name for name in ("asgi", "flask") if name in measured)]
+    panels += results.fastapi_dbs()
     figure, axes = pyplot.subplots(len(panels), 1, figsize=(14, 4.2 * len(panels)), squeeze=False)
     for axis, db in zip(axes[:, 0], panels, strict=True):
         schemes = results.schemes(db)
-        cases = list(CASE_TITLES)  # the report's order
+        titles = report_fastapi.CASE_TITLES if db in results.fastapi_dbs() else CASE_TITLES
+        cases = list(titles)  # the report's order
         width = 0.8 / max(1, len(schemes))
         colours = matplotlib.colormaps[PALETTE].colors  # type: ignore[attr-defined]
         for index, scheme in enumerate(schemes):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from benchmarks import report_fastapi
 from benchmarks.results import Results, ordered
 from benchmarks.targets import DB_NAMES, Check, speedup_over_legacy, table
 
@@ -21,6 +22,7 @@ STACK_TITLES = {
     "legacy": "django-keysmith 0.1.2 venv",
     "asgi": "ASGI process",
     "flask": "Flask process",
+    "fastapi": "FastAPI processes",
 }
 
 
@@ -182,6 +184,7 @@ def render(
         for case, title in CASE_TITLES.items():
             if any(results.row("flask", case, s) for s in results.schemes("flask")):
                 lines += [f"### Flask: {title}", "", *flask_table(results, case), ""]
+    lines += report_fastapi.sections(results)
     lines += [
         "## Schemes",
         "",

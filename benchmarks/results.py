@@ -17,7 +17,13 @@ ORDER = (
     "asgi_sqlite", "asgi_sqlite_audit_off", "asgi_floor_httpx", "asgi_memory_httpx",
     "flask_floor", "flask_httpauth", "flask_httpauth_core", "flask_keysmith",
     "flask_keysmith_audit_off",
+    "fa_none", "fa_floor", "fa_keysmith", "fa_keysmith_mw", "fa_keysmith_audit_off",
+    "fa_keysmith_memory", "fa_keyshield", "fa_keyshield_cache", "fa_keyshield_cache_nodelay",
+    "fa_op_floor_read", "fa_op_store_read", "fa_op_authenticate", "fa_op_resolve",
+    "fa_op_resolve_memory",
 )  # fmt: skip
+# The FastAPI suite's databases, named apart from the Django runs' "sqlite" and "postgres".
+FASTAPI_DBS = ("fastapi_sqlite", "fastapi_postgres")
 
 
 def ordered(schemes: Iterable[str]) -> list[str]:
@@ -33,6 +39,8 @@ class Results:
 
     latency: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
     throughput: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)
+    # FastAPI suite: requests in flight at once, keyed by (db, scheme).
+    in_flight: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     versions: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -55,6 +63,8 @@ class Results:
             self.latency[(stack, db, row["case"], row["scheme"])] = row
         for row in run.get("throughput", []):
             self.throughput[(stack, row["scheme"], row["threads"])] = row
+        for row in run.get("in_flight", []):
+            self.in_flight[(db, row["scheme"])] = row
         self.versions.setdefault(stack, {}).update(run["versions"])
         self.budgets[f"{stack}/{db}"] = run["budget"]
 
@@ -63,6 +73,8 @@ class Results:
             return "legacy"
         if scheme.startswith("flask_"):
             return "flask"
+        if scheme.startswith("fa_"):
+            return "fastapi"
         return "asgi" if scheme.startswith("asgi_") else "current"
 
     def row(self, db: str, case: str, scheme: str) -> dict[str, Any] | None:
@@ -94,6 +106,16 @@ class Results:
         if top is None or bottom is None or not bottom["rps"]:
             return None
         return float(top["rps"]) / float(bottom["rps"])
+
+    def in_flight_ratio(self, db: str, scheme: str, base: str) -> float | None:
+        """``scheme``'s throughput over ``base``'s, with as many requests in flight."""
+        top, bottom = self.in_flight.get((db, scheme)), self.in_flight.get((db, base))
+        if top is None or bottom is None or not bottom["rps"]:
+            return None
+        return float(top["rps"]) / float(bottom["rps"])
+
+    def fastapi_dbs(self) -> list[str]:
+        return [db for db in FASTAPI_DBS if any(key[1] == db for key in self.latency)]
 
     def schemes(self, db: str) -> list[str]:
         return ordered({key[3] for key in self.latency if key[1] == db})

@@ -73,6 +73,11 @@ def method(budget: Budget, legacy: bool, pg: bool) -> list[str]:
         "Flask: each request a call of the Flask app's WSGI callable in-process (routing, the "
         "view, the JSON response built and closed); every scheme on one SQLite file in WAL mode "
         "(synchronous=NORMAL) through Flask-SQLAlchemy's engine.",
+        "FastAPI: the same direct calls of a FastAPI app, one process per database, each scheme "
+        "over its own SQLite file or PostgreSQL database (the throwaway server, over TCP on "
+        "127.0.0.1); then, per scheme, 50 tasks each sending its next valid request as soon as "
+        f"the last one ended, {budget.thread_seconds:g} s per scheme in {THREAD_ROUNDS} "
+        "interleaved rounds after a short warm-up, counting the requests answered 200.",
         " ".join(
             ["Ratios are of medians measured in the same process."]
             + ([] if legacy else ["django-keysmith 0.1.2 was not measured (no --legacy-python)."])
@@ -110,6 +115,29 @@ def postgres_runs(stacks: list[tuple[str, str]], work: Path, flags: list[str]) -
     return outputs
 
 
+FASTAPI_WORKER = "benchmarks.fastapi_bench"
+
+
+def fastapi_runs(work: Path, flags: list[str], skip: set[str]) -> list[Path]:
+    """The FastAPI suite in a process per database: SQLite files, then a PostgreSQL server."""
+    outputs = []
+    if "fastapi-sqlite" not in skip:
+        folder = work / "fastapi-sqlite"
+        folder.mkdir()
+        out = work / "fastapi-sqlite.json"
+        args = ("--db", "sqlite", "--target", str(folder), *flags)
+        outputs.append(worker(sys.executable, FASTAPI_WORKER, out, {}, *args))
+    if "fastapi-postgres" in skip:
+        return outputs
+    with postgres.server(("bench_fa_ks", "bench_fa_kd", "bench_fa_floor")) as info:
+        if info is not None:
+            target = f"postgresql://{info.user}@{info.host}:{info.port}"
+            out = work / "fastapi-postgres.json"
+            args = ("--db", "postgres", "--target", target, *flags)
+            outputs.append(worker(sys.executable, FASTAPI_WORKER, out, {}, *args))
+    return outputs
+
+
 def machine(started: datetime.datetime, load_before: str, quick: bool) -> dict[str, str]:
     return {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -126,7 +154,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--legacy-python", help="python of a venv with django-keysmith 0.1.2")
     parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
     parser.add_argument(
-        "--skip", default="", help="comma-separated: sqlite,postgres,legacy,asgi,flask"
+        "--skip",
+        default="",
+        help="comma-separated: sqlite,postgres,legacy,asgi,flask,fastapi (or fastapi-sqlite, "
+        "fastapi-postgres)",
     )
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -152,6 +183,8 @@ def main(argv: list[str] | None = None) -> None:
         outputs.append(
             worker(sys.executable, "benchmarks.flask_bench", work / "flask.json", {}, *flask_args)
         )
+    if "fastapi" not in skip:
+        outputs += fastapi_runs(work, flags, skip)
     results = Results.load(outputs)
     found = checks(results)
     output = Path(args.output)

@@ -137,7 +137,7 @@ def test_async_buffer_full_batch_written_at_once_by_a_task() -> None:
     asyncio.run(scenario())
 
 
-def test_async_buffer_one_writer_at_a_time_takes_later_events_too() -> None:
+def test_async_buffer_one_writer_at_a_time_takes_later_full_batches_too() -> None:
     async def scenario() -> None:
         batches = Batches()
         batches.gate = asyncio.Event()
@@ -149,9 +149,51 @@ def test_async_buffer_one_writer_at_a_time_takes_later_events_too() -> None:
             await sink.emit(make(n=n))
         await settle()
         batches.gate.set()
-        await batches.wait_for(7)
-        assert batches.batches == [[0, 1], [2, 3], [4, 5], [6]]
+        await batches.wait_for(6)
+        await settle()
+        # The partial batch waits for the interval (never, here) or the flush.
+        assert batches.batches == [[0, 1], [2, 3], [4, 5]]
         assert batches.most_at_once == 1
+        assert sink.pending() == 1
+        await sink.aclose()
+        assert batches.batches[-1] == [6]
+
+    asyncio.run(scenario())
+
+
+def test_async_buffer_steady_trickle_waits_for_interval_not_each_write() -> None:
+    async def scenario() -> None:
+        batches = Batches()
+        batches.gate = asyncio.Event()
+        sink = AsyncBufferedAuditSink(MemoryAuditSink(), batches, interval=NEVER, max_batch=3)
+        for n in range(3):
+            await sink.emit(make(n=n))
+        await settle()  # a full batch: written at once, and waiting at the gate
+        for n in range(3, 5):  # a few more arrive while it is written
+            await sink.emit(make(n=n))
+        batches.gate.set()
+        await batches.wait_for(3)
+        await settle()
+        assert batches.batches == [[0, 1, 2]]
+        assert sink.pending() == 2
+        await sink.aclose()
+        assert batches.batches == [[0, 1, 2], [3, 4]]
+
+    asyncio.run(scenario())
+
+
+def test_async_buffer_partial_batch_after_a_write_goes_with_the_next_interval() -> None:
+    async def scenario() -> None:
+        batches = Batches()
+        batches.gate = asyncio.Event()
+        sink = AsyncBufferedAuditSink(MemoryAuditSink(), batches, interval=0.05, max_batch=3)
+        for n in range(3):
+            await sink.emit(make(n=n))
+        await settle()
+        await sink.emit(make(n=3))
+        batches.gate.set()
+        await batches.wait_for(4)
+        assert batches.batches == [[0, 1, 2], [3]]
         await sink.aclose()
 
     asyncio.run(scenario())

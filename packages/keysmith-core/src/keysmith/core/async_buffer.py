@@ -80,6 +80,8 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
         await self.flush()
 
     async def _write_queue(self, *, retry: bool = True) -> None:
+        """Write the queue: all of it when flushing (``retry`` False); as the background writer,
+        one batch, then only full ones, leaving a partial batch to the next interval."""
         while True:
             log_drops(self._take_drops())
             batch = self._next_batch()
@@ -89,13 +91,20 @@ class AsyncBufferedAuditSink(BufferSettings[Callable[[Sequence[AuditEvent]], Awa
                 await self.write_many(batch)
             except Exception:
                 if self._failed_write(batch, retry=retry):
-                    # Tried again one interval later, from this loop.
-                    loop = asyncio.get_running_loop()
-                    if self._timer is None and loop is self._loop:
-                        self._timer = loop.call_later(self.interval, self._on_timer, loop)
+                    self._rearm()  # tried again one interval later, from this loop
                     return
             else:
                 self._written()
+            if retry and len(self._queue) < self.max_batch:
+                # Under steady load, writing at once what arrived during the last write would
+                # keep the writer busy with batches of a few events, each paying a transaction.
+                self._rearm()
+                return
+
+    def _rearm(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._timer is None and loop is self._loop and self.pending():
+            self._timer = loop.call_later(self.interval, self._on_timer, loop)
 
     def _move_to(self, loop: asyncio.AbstractEventLoop) -> None:
         # The previous loop's timer and writer are left behind: a stopped loop never runs

@@ -14,6 +14,7 @@ from keysmith.core.errors import PrefixCollision
 from keysmith.core.records import NewToken
 from keysmith.sqlalchemy import statements as sql
 from keysmith.sqlalchemy.engines import make_async_engine
+from keysmith.sqlalchemy.reads import prefix_read
 from keysmith.sqlalchemy.records import SQLToken
 
 
@@ -32,6 +33,8 @@ class AsyncSQLTokenStore:
         # there per read (about half of one); in SQLite a SELECT opens no transaction anyway.
         sqlite = self.engine.dialect.name == "sqlite"
         self._reads = self.engine if sqlite else self._autocommit
+        # Authentication's read, on the driver's connection where the driver allows it.
+        self._prefix_read = prefix_read(self.engine)
 
     async def insert(self, new: NewToken) -> SQLToken:
         record = sql.new_record(new)
@@ -46,6 +49,9 @@ class AsyncSQLTokenStore:
         return record
 
     async def get_by_prefix(self, prefix: str) -> SQLToken | None:
+        if self._prefix_read is not None:
+            found: SQLToken | None = await self._prefix_read(prefix)
+            return found
         return sql.record_from_rows(await self._read(*sql.select_by_prefix(prefix)))
 
     async def replace_key(

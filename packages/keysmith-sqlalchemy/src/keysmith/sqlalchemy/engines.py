@@ -87,6 +87,12 @@ def _is_sqlite_file(url: URL) -> bool:
     return database not in {"", ":memory:"} and url.query.get("mode") != "memory"
 
 
+def is_sqlite_file(url: str | URL) -> bool:
+    """Whether a SQLite URL names a file that a second connection opens as the same database
+    (not memory, not a ``file:`` URI, whose sharing depends on its options)."""
+    return sqlite_file(url) is not None
+
+
 def sqlite_file(url: str | URL) -> Path | None:
     """The file a SQLite URL names (None for another database, memory or a ``file:`` URI)."""
     parsed = _parse(url)
@@ -155,10 +161,24 @@ def make_engine(url: str | URL | None = None, **options: Any) -> Engine:
     return engine
 
 
+# PostgreSQL: as many pooled connections as asyncpg's own pool keeps, and no overflow. Each is
+# held for one statement; under more concurrent requests than that, an overflow connection would
+# be opened for one read and closed at its return (a new server process each time), where
+# waiting a moment for a pooled one costs nothing.
+POSTGRES_POOL = {"pool_size": 10, "max_overflow": 0}
+
+
 def make_async_engine(url: str | URL | None = None, **options: Any) -> AsyncEngine:
-    """An asyncio engine for ``url`` (see ``database_url`` for the default)."""
+    """An asyncio engine for ``url`` (see ``database_url`` for the default).
+
+    On PostgreSQL its pool keeps 10 connections and opens no overflow ones, unless ``options``
+    choose the pool (``poolclass``, ``pool_size`` or ``max_overflow``).
+    """
     target = async_url(_target(url))
     options.setdefault("hide_parameters", True)
+    chosen = {"poolclass", "pool", *POSTGRES_POOL} & options.keys()
+    if target.get_backend_name() == "postgresql" and not chosen:
+        options.update(POSTGRES_POOL)
     try:
         engine = create_async_engine(target, **options)
     except (NoSuchModuleError, ImportError, ArgumentError, TypeError) as error:

@@ -18,7 +18,6 @@ from sqlalchemy import (
     Column,
     Executable,
     Insert,
-    Row,
     Select,
     String,
     Update,
@@ -88,9 +87,13 @@ def prefix_taken(prefix: str) -> Select[tuple[uuid.UUID]]:
 
 
 def select_tokens() -> Select[Any]:
-    """Token rows joined to their scope names (one row per scope, or one with NULL)."""
+    """Token rows joined to their scope names (one row per scope, or one with NULL): the
+    token's columns in table order (``id`` first), then the scope."""
     joined = tokens.outerjoin(token_scopes, token_scopes.c.token_id == tokens.c.id)
     return select(tokens, token_scopes.c.scope).select_from(joined)
+
+
+_SCOPE_INDEX = len(tokens.columns)
 
 
 # The hot-path read (one indexed lookup, no row lock), built once: per request only its
@@ -125,21 +128,20 @@ def token_listing(
     )
 
 
-def records_from_rows(rows: Iterable[Row[Any]]) -> list[SQLToken]:
-    """Fold the joined rows back into records, keeping the order of their first row."""
+def records_from_rows(rows: Iterable[Sequence[Any]]) -> list[SQLToken]:
+    """Fold the joined rows back into records, keeping the order of their first row.
+
+    A row is positional, in ``select_tokens()``'s column order: a SQLAlchemy ``Row`` or a
+    driver's tuple whose values were converted as SQLAlchemy would (``keysmith.sqlalchemy.reads``).
+    """
     records: dict[uuid.UUID, SQLToken] = {}
     scopes: dict[uuid.UUID, set[str]] = {}
     for row in rows:
-        mapping = row._mapping
-        token_id = mapping[tokens.c.id]
+        token_id = row[0]
         if token_id not in records:
-            fields = {
-                attribute: mapping[tokens.c[_COLUMN_OF.get(attribute, attribute)]]
-                for attribute in _ROW_ATTRIBUTES
-            }
-            records[token_id] = SQLToken(**fields)
+            records[token_id] = SQLToken(**dict(zip(_ROW_ATTRIBUTES, row, strict=False)))
             scopes[token_id] = set()
-        scope = mapping[token_scopes.c.scope]
+        scope = row[_SCOPE_INDEX]
         if scope is not None:
             scopes[token_id].add(scope)
     for token_id, record in records.items():
@@ -147,7 +149,7 @@ def records_from_rows(rows: Iterable[Row[Any]]) -> list[SQLToken]:
     return list(records.values())
 
 
-def record_from_rows(rows: Sequence[Row[Any]]) -> SQLToken | None:
+def record_from_rows(rows: Sequence[Sequence[Any]]) -> SQLToken | None:
     found = records_from_rows(rows)
     return found[0] if found else None
 
