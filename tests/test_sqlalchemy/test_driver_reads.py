@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 from contract.store_contract import fast_policy
 from sqlalchemy import event, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 
 from keysmith.core import AsyncTokenService, NullAuditSink
 from keysmith.sqlalchemy import (
@@ -99,7 +99,9 @@ def test_async_store_sqlite_reader_thread_ends_when_engine_disposed(sqlite_url: 
     assert read.thread is not None
     read.thread.join(timeout=10)
     assert not read.thread.is_alive()
-    assert read.engine.pool.checkedout() == 0
+    pool = read.engine.pool
+    assert isinstance(pool, QueuePool)
+    assert pool.checkedout() == 0
 
 
 def test_async_store_sqlite_reader_thread_ends_when_store_is_dropped(sqlite_url: str) -> None:
