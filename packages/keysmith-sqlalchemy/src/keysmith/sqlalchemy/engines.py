@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from keysmith.core.errors import ConfigurationError
+from keysmith.sqlalchemy.fair_pool import FairAsyncQueuePool
 
 URL_VARIABLE = "KEYSMITH_DATABASE_URL"
 # The embedded default: a SQLite file in the working directory.
@@ -171,14 +172,20 @@ POSTGRES_POOL = {"pool_size": 10, "max_overflow": 0}
 def make_async_engine(url: str | URL | None = None, **options: Any) -> AsyncEngine:
     """An asyncio engine for ``url`` (see ``database_url`` for the default).
 
-    On PostgreSQL its pool keeps 10 connections and opens no overflow ones, unless ``options``
-    choose the pool (``poolclass``, ``pool_size`` or ``max_overflow``).
+    On PostgreSQL and SQLite files its pool serves waiting checkouts in the order they came
+    (``FairAsyncQueuePool``), unless ``options`` choose the pool (``poolclass``, ``pool``). On
+    PostgreSQL it keeps 10 connections and opens no overflow ones, unless ``options`` size it
+    (``pool_size``, ``max_overflow``).
     """
     target = async_url(_target(url))
     options.setdefault("hide_parameters", True)
-    chosen = {"poolclass", "pool", *POSTGRES_POOL} & options.keys()
-    if target.get_backend_name() == "postgresql" and not chosen:
-        options.update(POSTGRES_POOL)
+    if not {"poolclass", "pool"} & options.keys() and (
+        target.get_backend_name() == "postgresql" or is_sqlite_file(target)
+    ):
+        # Where SQLAlchemy would pick its queue pool: the same, serving checkouts in order.
+        options["poolclass"] = FairAsyncQueuePool
+        if target.get_backend_name() == "postgresql" and not POSTGRES_POOL.keys() & options:
+            options.update(POSTGRES_POOL)
     try:
         engine = create_async_engine(target, **options)
     except (NoSuchModuleError, ImportError, ArgumentError, TypeError) as error:
