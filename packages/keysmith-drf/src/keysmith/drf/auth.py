@@ -17,7 +17,7 @@ from rest_framework.settings import api_settings
 from keysmith.core.errors import RateLimited
 from keysmith.core.errors import ServiceUnavailable as CoreServiceUnavailable
 from keysmith.django.authentication import authenticate_request
-from keysmith.django.http import challenge
+from keysmith.django.http import current_challenge
 from keysmith.django.recording import RequestAuth, require_token
 from keysmith.django.settings import get_settings
 from keysmith.drf.exceptions import ServiceUnavailable
@@ -37,10 +37,12 @@ def throttled(wait: float | None = None) -> Throttled:
 
 
 class KeysmithAuthentication(BaseAuthentication):
-    """Authenticates the ``X-KEYSMITH-TOKEN`` header (``HEADER_NAME``), or the query parameter
-    when ``ALLOW_QUERY_PARAM`` is on.
+    """Authenticates the ``X-KEYSMITH-TOKEN`` header (``HEADER_NAME``), ``Authorization: Bearer``
+    holding a keysmith token (``ALLOW_BEARER``), or the query parameter when
+    ``ALLOW_QUERY_PARAM`` is on.
 
-    No token: ``None``, so the next authentication class runs. A bad token:
+    No token, or a Bearer value that is not a keysmith token (a JWT): ``None``, so the next
+    authentication class runs. A bad token:
     ``AuthenticationFailed`` with the ``invalid_token`` message. A database (or
     ``RATE_LIMIT_HOOK``) failure: ``ServiceUnavailable``, a 503 with ``Retry-After``. A good one:
     ``(token.user or the unauthenticated user, token)``. With the middleware installed the
@@ -85,7 +87,7 @@ class KeysmithAuthentication(BaseAuthentication):
             raise throttled(wait) from None
 
     def challenge(self) -> str:
-        return challenge(self.www_authenticate_realm, get_settings().HEADER_NAME)
+        return current_challenge(self.www_authenticate_realm)
 
     def authenticate_header(self, request: Request) -> str:
         """The ``WWW-Authenticate`` value, which makes DRF answer 401 rather than 403.
