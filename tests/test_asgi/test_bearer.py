@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,12 +14,14 @@ from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
 from starlette.testclient import TestClient
+from support.docs_samples import docs_sample
 from test_asgi.apps import echo_app
 from test_asgi.conftest import Keys
 
 from keysmith.asgi import KeysmithMiddleware, TokenAuthenticator
 from keysmith.asgi.fastapi import KeysmithToken
 from keysmith.core.checksum import checksum
+from keysmith.sqlalchemy import create_all
 
 HEADER = "x-keysmith-token"
 BOTH = 'APIKey realm="keysmith", header="x-keysmith-token", Bearer realm="keysmith"'
@@ -211,3 +214,30 @@ def test_fastapi_keysmith_route_takes_keysmith_bearer_and_refuses_the_oauth2_one
     # The OAuth2 route decides for itself: a keysmith token is not one of its access tokens.
     assert keysmith_on_oauth2_route.status_code == 401
     assert keysmith_on_oauth2_route.json() == {"detail": "Bad access token"}
+
+
+def test_docs_oauth2_sample_serves_both_schemes_as_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'keysmith.sqlite3'}"
+    create_all(url)
+    monkeypatch.setenv("KEYSMITH_DATABASE_URL", url)
+    sample: dict[str, Any] = {"__name__": "fastapi_oauth2_sample"}
+    exec(compile(docs_sample("fastapi.md", "oauth2"), "docs/fastapi.md", "exec"), sample)
+    sample["decode_access_token"] = {JWT: "alice"}.get  # the application's own check
+    keysmith = sample["keysmith"]
+    with TestClient(sample["app"]) as http:
+        record, raw = http.portal.call(partial(keysmith.service.create, name="script"))
+        profile = http.get("/profile", headers={"Authorization": f"Bearer {JWT}"})
+        reports = http.get("/reports", headers={"Authorization": f"Bearer {raw}"})
+        oauth2_on_reports = http.get("/reports", headers={"Authorization": f"Bearer {JWT}"})
+        keysmith_on_profile = http.get("/profile", headers={"Authorization": f"Bearer {raw}"})
+        forged = http.get("/profile", headers={"Authorization": f"Bearer {forge(raw)}"})
+    assert (profile.status_code, profile.json()) == (200, {"user": "alice"})
+    assert reports.json() == {"prefix": record.prefix}
+    assert (oauth2_on_reports.status_code, oauth2_on_reports.headers["www-authenticate"]) == (
+        401,
+        BOTH,
+    )
+    assert keysmith_on_profile.json() == {"detail": "Invalid access token"}
+    assert (forged.status_code, forged.json()["code"]) == (401, "invalid_token")
