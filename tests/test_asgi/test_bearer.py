@@ -139,7 +139,7 @@ async def test_middleware_bearer_off_ignores_bearer_and_challenges_header_only(
 )
 async def test_middleware_malformed_authorization_is_never_a_500(keys: Keys, value: bytes) -> None:
     async with client(keys.authenticator()) as http:
-        response = await http.get("/items", headers=[("Authorization", value)])
+        response = await http.get("/items", headers=[(b"Authorization", value)])
     assert response.status_code == 200
     assert response.json()["token"] is None
 

@@ -16,7 +16,6 @@ from keysmith.django.settings import get_settings
 from keysmith.models import TokenAuditLog
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("test_django.bearer_urls")]
-HEADER = "HTTP_X_KEYSMITH_TOKEN"
 PARTNER = next(iter(PARTNER_TOKENS))
 BOTH = 'Keysmith realm="api", header="X-Keysmith-Token", Bearer realm="api"'
 NO_BEARER = {"HASH_ITERATIONS": 10_000, "ALLOW_BEARER": False}
@@ -28,7 +27,7 @@ def forge(prefix: str) -> str:
     return body + checksum(body)
 
 
-def bearer(value: str) -> dict[str, str]:
+def bearer(value: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {value}"}
 
 
@@ -104,7 +103,7 @@ def test_header_and_bearer_with_different_tokens_are_refused_as_ambiguous(
 ) -> None:
     _, raw = make_token()
     _, other = make_token()
-    response = client.get("/anonymous-ok/", **{HEADER: raw}, **bearer(other))
+    response = client.get("/anonymous-ok/", HTTP_X_KEYSMITH_TOKEN=raw, **bearer(other))
     assert (response.status_code, response.content.decode()) == (401, "bad token here")
     assert audit_rows() == [("auth_failed", 401, "ambiguous_credentials")]
 
@@ -113,7 +112,10 @@ def test_header_and_bearer_with_the_same_token_authenticate_once(
     client: Client, make_token: TokenFactory
 ) -> None:
     token, raw = make_token()
-    assert client.get("/required/", **{HEADER: raw}, **bearer(raw)).json()["prefix"] == token.prefix
+    assert (
+        client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw, **bearer(raw)).json()["prefix"]
+        == token.prefix
+    )
     assert audit_rows() == [("auth_success", 200, None)]
 
 
@@ -121,7 +123,7 @@ def test_header_beside_other_bearer_authenticates_with_the_header(
     client: Client, make_token: TokenFactory
 ) -> None:
     token, raw = make_token()
-    response = client.get("/partner/", **{HEADER: raw}, **bearer(PARTNER))
+    response = client.get("/partner/", HTTP_X_KEYSMITH_TOKEN=raw, **bearer(PARTNER))
     assert response.json()["keysmith_token"] == token.prefix
 
 
@@ -142,9 +144,9 @@ def test_bearer_off_header_and_different_bearer_token_use_the_header(
 ) -> None:
     token, raw = make_token()
     _, other = make_token()
-    assert client.get("/required/", **{HEADER: raw}, **bearer(other)).json()["prefix"] == (
-        token.prefix
-    )
+    assert client.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw, **bearer(other)).json()[
+        "prefix"
+    ] == (token.prefix)
 
 
 @pytest.mark.parametrize("value", ["yes", 1, None])
@@ -184,13 +186,13 @@ def test_malformed_authorization_is_no_token_never_a_500(
 
 
 def test_configured_header_blank_is_no_token(client: Client) -> None:
-    body = client.get("/anonymous-ok/", **{HEADER: "  "}).json()
+    body = client.get("/anonymous-ok/", HTTP_X_KEYSMITH_TOKEN="  ").json()
     assert (body["prefix"], body["error"]) == (None, None)
 
 
 @pytest.mark.parametrize("value", ["not a token", "tök", "a" * 100_000])
 def test_configured_header_unusable_is_refused_as_invalid(client: Client, value: str) -> None:
-    response = client.get("/anonymous-ok/", **{HEADER: value})
+    response = client.get("/anonymous-ok/", HTTP_X_KEYSMITH_TOKEN=value)
     assert (response.status_code, response.content.decode()) == (401, "bad token here")
 
 
@@ -200,7 +202,7 @@ def test_configured_header_wins_over_the_query_parameter(
 ) -> None:
     token, raw = make_token()
     _, other = make_token()
-    response = client.get("/required/", {"keysmith_token": other}, **{HEADER: raw})
+    response = client.get("/required/", {"keysmith_token": other}, HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.json()["prefix"] == token.prefix
 
 

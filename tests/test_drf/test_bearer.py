@@ -31,7 +31,7 @@ def jwt_urls(drf_urls: None, settings: Any) -> None:
     settings.ROOT_URLCONF = "test_drf.jwt_urls"
 
 
-def bearer(value: str) -> dict[str, str]:
+def bearer(value: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {value}"}
 
 
@@ -57,7 +57,7 @@ def test_keysmith_token_authenticates_through_keysmith(
     api: APIClient, make_token: TokenFactory, arrangement: str, how: str
 ) -> None:
     token, raw = make_token(user=User.objects.create(username="carol"))
-    sent = bearer(raw) if how == "bearer" else {"HTTP_X_KEYSMITH_TOKEN": raw}
+    sent: dict[str, Any] = bearer(raw) if how == "bearer" else {"HTTP_X_KEYSMITH_TOKEN": raw}
     response = api.get("/whoami/", **sent)
     assert response.json() == {"user": "carol", "auth": "Token"}
     assert audit_rows() == [("auth_success", 200, None)]
