@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
 from keysmith.core.errors import ConfigurationError, InvalidToken
-from keysmith.core.format import MAX_TOKEN_LENGTH, TokenFormat
+from keysmith.core.format import MAX_TOKEN_LENGTH, well_formed
 
 __all__ = [
     "AMBIGUOUS",
+    "AUTHORIZATION",
     "DEFAULT_HEADER",
     "DEFAULT_QUERY_PARAM",
     "HeaderValues",
@@ -140,13 +141,9 @@ def _claimed(values: Sequence[bytes]) -> list[bytes]:
 def _is_keysmith_token(credentials: bytes) -> bool:
     # Length first, so an attacker-sized value costs nothing more; then the core's own parser
     # (shape and checksum), so only what keysmith issued is claimed.
-    if not credentials or len(credentials) > MAX_TOKEN_LENGTH or not credentials.isascii():
+    if len(credentials) > MAX_TOKEN_LENGTH or not credentials.isascii():
         return False
-    try:
-        TokenFormat.parse(credentials.decode("ascii"))
-    except InvalidToken:
-        return False
-    return True
+    return well_formed(credentials.decode("ascii"))
 
 
 def _from_query(query_string: bytes, param: str) -> list[bytes]:

@@ -14,7 +14,6 @@ from keysmith.django.redaction import redact_query_token
 from keysmith.django.settings import KeysmithSettings, get_settings
 
 METHOD_MAX_LENGTH = 10  # the audit model's column
-META_PREFIX = "HTTP_"  # where Django files request headers in ``request.META``
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +60,10 @@ def header_values(request: Any, settings: KeysmithSettings) -> HeaderValues:
     """The values of a header of ``request``, by lower-case name, as the extraction rules take
     them (``keysmith.core.extract``). Django keeps one value per header in ``request.META``
     (a WSGI server joins repeated lines with commas, which the rules split again)."""
-    meta = request.META
-    configured = settings.token_source.header_key
+    meta, keys = request.META, settings.header_meta_keys
 
     def values(name: bytes) -> list[bytes]:
-        key = (
-            settings.HEADER_NAME
-            if name == configured
-            else META_PREFIX + name.decode("ascii").upper().replace("-", "_")
-        )
-        value = meta.get(key)
+        value = meta.get(keys.get(name))
         # A blank header is no header, as django-keysmith read it.
         return [wire_bytes(value)] if isinstance(value, str) and value.strip() else []
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keysmith.conf import DEFAULTS, SETTING
 from keysmith.core.errors import ConfigurationError
-from keysmith.core.extract import TokenSource
+from keysmith.core.extract import AUTHORIZATION, TokenSource
 from keysmith.core.format import TokenFormat
 from keysmith.core.hashers import HMACSHA256TokenHasher, PBKDF2SHA512TokenHasher, TokenHasher
 from keysmith.core.hashing import Hashing
@@ -78,6 +78,14 @@ class KeysmithSettings:
         ``ALLOW_BEARER`` is on (the query parameter is read by ``keysmith.django.context``)."""
         values = self.values
         return TokenSource(header_name(values["HEADER_NAME"]), values["ALLOW_BEARER"])
+
+    @functools.cached_property
+    def header_meta_keys(self) -> Mapping[bytes, str]:
+        """The ``request.META`` key of each header the token source reads, by lower-case name."""
+        return {
+            self.token_source.header_key: self.values["HEADER_NAME"],
+            AUTHORIZATION: "HTTP_AUTHORIZATION",
+        }
 
     @property
     def token_format(self) -> TokenFormat:
