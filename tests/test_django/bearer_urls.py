@@ -34,4 +34,5 @@ urlpatterns = [
     path("anonymous-ok/", views.anonymous_ok_view),
     path("scoped/", views.scoped_view),
     path("class/", views.RequiredClassView.as_view()),
+    path("async/required/", views.async_required_view),
 ]

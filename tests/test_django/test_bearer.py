@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client, override_settings
+from django.test import AsyncClient, Client, override_settings
 from test_django.bearer_urls import PARTNER_TOKENS
 from test_django.wiring import TokenFactory
 
@@ -29,6 +30,15 @@ def forge(prefix: str) -> str:
 
 def bearer(value: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {value}"}
+
+
+def asgi_get(path: str, **kwargs: Any) -> Any:
+    """A GET through Django's ASGI handler (the middleware's async path)."""
+
+    async def get() -> Any:
+        return await AsyncClient().get(path, **kwargs)
+
+    return async_to_sync(get)()
 
 
 def audit_rows() -> list[tuple[str, int, Any]]:
@@ -57,6 +67,21 @@ def test_decorators_take_a_bearer_token(
         assert response.status_code == 403  # authenticated, without the scopes
     else:
         assert response.json()["prefix"] == token.prefix
+
+
+@pytest.mark.django_db(transaction=True)
+def test_async_view_under_asgi_takes_a_bearer_token_and_leaves_others(
+    make_token: TokenFactory,
+) -> None:
+    token, raw = make_token()
+    sent = asgi_get("/async/required/", headers={"Authorization": f"Bearer {raw}"})
+    assert sent.json()["prefix"] == token.prefix
+    other = asgi_get("/async/required/", headers={"Authorization": f"Bearer {PARTNER}"})
+    assert (other.status_code, other.content) == (
+        401,
+        b"Authentication credentials were not provided.",
+    )
+    assert [row[0] for row in audit_rows()] == ["auth_success", "auth_failed"]
 
 
 def test_middleware_forged_keysmith_bearer_is_refused_with_both_challenges(
