@@ -9,8 +9,11 @@ import pytest
 
 from keysmith.asgi import TokenSource
 from keysmith.core import MAX_TOKEN_LENGTH, ConfigurationError, InvalidToken
+from keysmith.core.checksum import checksum
 
-RAW = "tok_ab12CD34:" + "s" * 32 + "123456"
+BODY = "tok_ab12CD34:" + "s" * 32
+RAW = BODY + checksum(BODY)
+OTHER = "tok_ab12CD34:" + "t" * 32 + checksum("tok_ab12CD34:" + "t" * 32)
 
 
 def scope(headers: Sequence[tuple[bytes, bytes]] = (), query: bytes = b"") -> dict[str, Any]:
@@ -46,9 +49,14 @@ def test_extract_duplicate_header_is_rejected_as_ambiguous() -> None:
     assert reason(TokenSource(), scope(headers)) == "ambiguous_credentials"
 
 
-def test_extract_header_and_bearer_together_are_rejected_as_ambiguous() -> None:
+def test_extract_header_and_bearer_with_different_tokens_are_rejected_as_ambiguous() -> None:
+    headers = [(b"x-keysmith-token", RAW.encode()), (b"authorization", b"Bearer " + OTHER.encode())]
+    assert reason(TokenSource(), scope(headers)) == "ambiguous_credentials"
+
+
+def test_extract_header_and_bearer_with_the_same_token_returns_it() -> None:
     headers = [(b"x-keysmith-token", RAW.encode()), (b"authorization", b"Bearer " + RAW.encode())]
-    assert reason(TokenSource(allow_bearer=True), scope(headers)) == "ambiguous_credentials"
+    assert TokenSource().extract(scope(headers)) == RAW
 
 
 def test_extract_non_ascii_bytes_are_rejected() -> None:
@@ -65,18 +73,19 @@ def test_extract_empty_header_is_rejected(value: bytes) -> None:
     assert reason(TokenSource(), scope([(b"x-keysmith-token", value)])) == "empty"
 
 
-def test_extract_bearer_when_allowed_returns_token() -> None:
+def test_extract_bearer_by_default_returns_token() -> None:
     conn = scope([(b"authorization", b"bEaReR " + RAW.encode())])
-    assert TokenSource(allow_bearer=True).extract(conn) == RAW
+    assert TokenSource().extract(conn) == RAW
 
 
-@pytest.mark.parametrize("value", [b"Bearer", b"Bearer   "])
-def test_extract_bearer_without_token_is_rejected_as_empty(value: bytes) -> None:
-    assert reason(TokenSource(allow_bearer=True), scope([(b"authorization", value)])) == "empty"
+@pytest.mark.parametrize("value", [b"Bearer", b"Bearer   ", b"Bearer a.b.c"])
+def test_extract_bearer_without_keysmith_token_is_left_alone(value: bytes) -> None:
+    assert TokenSource().extract(scope([(b"authorization", value)])) is None
 
 
 def test_extract_bearer_when_not_allowed_is_ignored() -> None:
-    assert TokenSource().extract(scope([(b"authorization", b"Bearer " + RAW.encode())])) is None
+    conn = scope([(b"authorization", b"Bearer " + RAW.encode())])
+    assert TokenSource(allow_bearer=False).extract(conn) is None
 
 
 def test_extract_other_authorization_scheme_is_ignored() -> None:
@@ -113,9 +122,9 @@ def test_token_source_invalid_header_name_raises_configuration_error(name: Any) 
         TokenSource(header_name=name)
 
 
-def test_token_source_authorization_header_name_points_to_allow_bearer() -> None:
-    with pytest.raises(ConfigurationError, match="allow_bearer"):
-        TokenSource(header_name="Authorization")
+def test_token_source_authorization_header_name_reads_the_raw_value() -> None:
+    conn = scope([(b"authorization", RAW.encode())])
+    assert TokenSource(header_name="Authorization").extract(conn) == RAW
 
 
 @pytest.mark.parametrize("param", ["", 3])

@@ -91,7 +91,9 @@ def test_dependency_missing_token_answers_401_with_challenge(keys: Keys) -> None
         response = client.get("/me")
     assert response.status_code == 401
     assert response.json() == {"detail": "Authentication credentials were not provided."}
-    assert response.headers["www-authenticate"] == f'APIKey realm="keysmith", header="{HEADER}"'
+    assert response.headers["www-authenticate"] == (
+        f'APIKey realm="keysmith", header="{HEADER}", Bearer realm="keysmith"'
+    )
     [audited] = keys.auth_events()
     assert (audited.action, audited.status_code, audited.extra["reason"]) == (
         "auth_failed",

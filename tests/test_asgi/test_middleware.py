@@ -181,20 +181,6 @@ async def test_middleware_query_token_never_reaches_audit_path(keys: Keys) -> No
     assert audited.context.path == "/items"
 
 
-async def test_middleware_bearer_token_when_allowed_authenticates(keys: Keys) -> None:
-    record, raw = await keys.issue()
-    async with client(keys.authenticator(allow_bearer=True)) as http:
-        response = await http.get("/items", headers={"Authorization": f"Bearer {raw}"})
-    assert response.json()["token"] == record.prefix
-
-
-async def test_middleware_bearer_refusal_sends_bearer_challenge(keys: Keys) -> None:
-    async with client(keys.authenticator(allow_bearer=True)) as http:
-        response = await http.get("/items", headers={"Authorization": "Bearer nope"})
-    assert response.status_code == 401
-    assert response.headers["www-authenticate"] == 'Bearer realm="keysmith", error="invalid_token"'
-
-
 async def test_middleware_custom_messages_replace_defaults(keys: Keys) -> None:
     auth = keys.authenticator(messages={"missing_token": "Send a token."})
     async with client(auth, required=True) as http:

@@ -158,3 +158,15 @@ def test_requires_authenticated_admits_valid_token_refuses_none(
         response = client.get("/members", headers={HEADER: raw})
         assert (response.status_code, response.json()) == (200, {"member": record.prefix})
         assert client.get("/members").status_code == 403
+
+
+def test_backend_bearer_keysmith_token_authenticates_and_other_bearer_is_anonymous(
+    keys: Keys,
+) -> None:
+    with TestClient(app(keys)) as client:
+        record, raw = issue(client, keys, "read")
+        keysmith = client.get("/", headers={"Authorization": f"Bearer {raw}"})
+        other = client.get("/", headers={"Authorization": "Bearer eyJhbGciOiJub25lIn0.e30."})
+    assert (keysmith.json()["authenticated"], keysmith.json()["name"]) == (True, record.prefix)
+    assert (other.status_code, other.json()["authenticated"]) == (200, False)
+    assert [event.action for event in keys.auth_events()] == ["auth_success"]

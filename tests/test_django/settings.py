@@ -101,3 +101,5 @@ if importlib.util.find_spec("rest_framework") is not None:
             "rest_framework.authentication.SessionAuthentication",
         ],
     }
+    # simplejwt (the Bearer coexistence tests) signs with this; SECRET_KEY is too short for HS256.
+    SIMPLE_JWT = {"SIGNING_KEY": "keysmith-tests-jwt-signing-key-" + "0123456789" * 4}

@@ -111,7 +111,7 @@ def test_keysmith_scopes_without_token_is_401(client: Client) -> None:
     )
 
 
-CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token"'
+CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token", Bearer realm="api"'
 
 
 @pytest.mark.parametrize("path", ["/required/", "/class/", "/scopes-only/", "/scoped/"])
@@ -128,7 +128,10 @@ def test_decorators_401_carries_the_drf_challenge(
 @override_settings(KEYSMITH={"HEADER_NAME": "HTTP_X_API_KEY"})
 def test_decorators_401_challenge_names_the_configured_header(client: Client) -> None:
     response = client.get("/required/")
-    assert response["WWW-Authenticate"] == 'Keysmith realm="api", header="X-Api-Key"'
+    assert (
+        response["WWW-Authenticate"]
+        == 'Keysmith realm="api", header="X-Api-Key", Bearer realm="api"'
+    )
 
 
 # The ASGI handler runs each request's sync code in a thread of its own, on its own connection,

@@ -18,7 +18,7 @@ from keysmith.services.tokens import create_token, revoke_token, rotate_token
 pytestmark = pytest.mark.django_db
 HEADER = "HTTP_X_KEYSMITH_TOKEN"
 SCOPE_MESSAGE = "You do not have permission to perform this action."
-CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token"'
+CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token", Bearer realm="api"'
 
 
 def test_keysmith_scopes_missing_scope_is_plain_403_with_code(make_token: TokenFactory) -> None:
@@ -28,8 +28,9 @@ def test_keysmith_scopes_missing_scope_is_plain_403_with_code(make_token: TokenF
     assert response.status_code == 403
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content.decode() == SCOPE_MESSAGE
+    params = 'error="insufficient_scope", scope="change_group"'
     assert response["WWW-Authenticate"] == (
-        f'{CHALLENGE}, error="insufficient_scope", scope="change_group"'
+        f'Keysmith realm="api", header="X-Keysmith-Token", {params}, Bearer realm="api", {params}'
     )
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 HEADER = "HTTP_X_KEYSMITH_TOKEN"
 INVALID = "Your session has expired or the token is invalid."
 MISSING = "Authentication credentials were not provided."
-CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token"'
+CHALLENGE = 'Keysmith realm="api", header="X-Keysmith-Token", Bearer realm="api"'
 
 
 def forge(prefix: str) -> str:
@@ -147,7 +147,10 @@ def test_auth_custom_header_name_is_read_and_announced(
     assert api.get("/required/", HTTP_X_API_KEY=raw).json()["prefix"] == token.prefix
     refused = api.get("/required/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert refused.status_code == 401
-    assert refused["WWW-Authenticate"] == 'Keysmith realm="api", header="X-Api-Key"'
+    assert (
+        refused["WWW-Authenticate"]
+        == 'Keysmith realm="api", header="X-Api-Key", Bearer realm="api"'
+    )
 
 
 def test_auth_custom_messages_are_used(

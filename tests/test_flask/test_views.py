@@ -33,8 +33,8 @@ def test_required_no_token_answers_401_missing_token_with_challenge(client: Flas
         "detail": "Authentication credentials were not provided.",
         "code": "missing_token",
     }
-    assert (
-        response.headers["WWW-Authenticate"] == 'APIKey realm="keysmith", header="x-keysmith-token"'
+    assert response.headers["WWW-Authenticate"] == (
+        'APIKey realm="keysmith", header="x-keysmith-token", Bearer realm="keysmith"'
     )
     assert response.mimetype == "application/json"
 
@@ -141,19 +141,20 @@ def test_protect_with_scope_refuses_token_without_it(keys: Keys, client: FlaskCl
     assert client.get("/admin/", headers=sent(admin)).status_code == 200
 
 
-def test_bearer_when_allowed_authenticates_and_challenges_bearer(keys: Keys, app_for: Any) -> None:
-    client = app_for({"KEYSMITH_ALLOW_BEARER": True}).test_client()
+def test_bearer_by_default_authenticates(keys: Keys, client: FlaskClient) -> None:
     token, raw = keys.issue()
     ok = client.get("/me", headers={"Authorization": f"Bearer {raw}"})
     assert ok.get_json()["prefix"] == token.prefix
-    refused = client.get("/me")
-    assert refused.headers["WWW-Authenticate"] == 'Bearer realm="keysmith"'
 
 
-def test_bearer_when_not_allowed_is_ignored(keys: Keys, client: FlaskClient) -> None:
+def test_bearer_when_not_allowed_is_ignored_and_not_challenged(keys: Keys, app_for: Any) -> None:
+    client = app_for({"KEYSMITH_ALLOW_BEARER": False}).test_client()
     _, raw = keys.issue()
     response = client.get("/me", headers={"Authorization": f"Bearer {raw}"})
     assert (response.status_code, response.get_json()["code"]) == (401, "missing_token")
+    assert response.headers["WWW-Authenticate"] == (
+        'APIKey realm="keysmith", header="x-keysmith-token"'
+    )
 
 
 def test_custom_header_name_reads_token_there_only(keys: Keys, app_for: Any) -> None:

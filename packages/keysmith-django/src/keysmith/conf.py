@@ -26,6 +26,7 @@ DEFAULTS: Mapping[str, Any] = {
     "TOKEN_MODEL": "keysmith.Token",
     "AUDIT_LOG_MODEL": "keysmith.TokenAuditLog",
     "HEADER_NAME": "HTTP_X_KEYSMITH_TOKEN",
+    "ALLOW_BEARER": True,
     "ALLOW_QUERY_PARAM": False,
     "QUERY_PARAM_NAME": "keysmith_token",
     "ENABLE_AUDIT_LOGGING": True,

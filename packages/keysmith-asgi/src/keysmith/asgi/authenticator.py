@@ -43,7 +43,7 @@ class TokenAuthenticator(Generic[R]):
         service: AsyncTokenService[R],
         *,
         header_name: str = DEFAULT_HEADER,
-        allow_bearer: bool = False,
+        allow_bearer: bool = True,
         query_param: str | None = None,
         trust_proxies: bool = False,
         rate_limit: RateLimitHook | None = None,

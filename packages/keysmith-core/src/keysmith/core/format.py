@@ -145,14 +145,30 @@ class TokenFormat:
         if type(raw) is RawToken:
             raw = raw.reveal()
         # One C-level match on the hot path; the rule-by-rule diagnosis runs only on failure.
-        if isinstance(raw, str) and MIN_TOKEN_LENGTH <= len(raw) <= MAX_TOKEN_LENGTH:
-            match = _SHAPE.fullmatch(raw)
-            if match is not None:
-                prefix, secret, check = match.groups()
-                if hmac.compare_digest(checksum(f"{prefix}:{secret}"), check):
-                    return ParsedToken(prefix=prefix, secret=secret)
-                raise _reject(CHECKSUM_MISMATCH)  # the shape matched: only this rule is left
+        split = _split(raw)
+        if split is not None:
+            prefix, secret, valid = split
+            if valid:
+                return ParsedToken(prefix=prefix, secret=secret)
+            raise _reject(CHECKSUM_MISMATCH)  # the shape matched: only this rule is left
         raise _reject(broken_rule(raw) or "unrecognised shape")
+
+
+def well_formed(raw: str) -> bool:
+    """Whether ``parse`` accepts ``raw``, without building the reason it would refuse it: for
+    telling keysmith tokens from other credentials (a JWT in ``Authorization: Bearer``)."""
+    split = _split(raw)
+    return split is not None and split[2]
+
+
+def _split(raw: object) -> tuple[str, str, bool] | None:
+    """Prefix, secret and whether the checksum matches, when ``raw`` has the token's shape."""
+    if isinstance(raw, str) and MIN_TOKEN_LENGTH <= len(raw) <= MAX_TOKEN_LENGTH:
+        match = _SHAPE.fullmatch(raw)
+        if match is not None:
+            prefix, secret, check = match.groups()
+            return prefix, secret, hmac.compare_digest(checksum(f"{prefix}:{secret}"), check)
+    return None
 
 
 def broken_rule(raw: object) -> str | None:  # noqa: PLR0912 (one return per documented rule)

@@ -48,16 +48,23 @@ class ErrorReply:
         return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
 
-def challenge(source: TokenSource, error: str | None = None, scope: str | None = None) -> str:
-    """The ``WWW-Authenticate`` value: RFC 6750 Bearer when enabled, else ``APIKey``."""
-    if source.allow_bearer:
-        parts = ['Bearer realm="keysmith"']
-    else:
-        parts = ['APIKey realm="keysmith"', f"header={quoted_string(source.header_name)}"]
-    if error:
-        parts.append(f"error={quoted_string(error)}")
+def challenge(
+    source: TokenSource,
+    error: str | None = None,
+    scope: str | None = None,
+    *,
+    scheme: str = "APIKey",
+    realm: str = "keysmith",
+) -> str:
+    """The ``WWW-Authenticate`` value: a challenge naming the header, followed by an RFC 6750
+    ``Bearer`` one when Bearer is accepted; ``error`` and ``scope`` go with each."""
+    params = [f"error={quoted_string(error)}"] if error else []
     if scope:
-        parts.append(f"scope={quoted_string(scope)}")
+        params.append(f"scope={quoted_string(scope)}")
+    realm_param = f"realm={quoted_string(realm)}"
+    parts = [f"{scheme} {realm_param}", f"header={quoted_string(source.header_name)}", *params]
+    if source.allow_bearer:
+        parts += [f"Bearer {realm_param}", *params]
     return ", ".join(parts)
 
 

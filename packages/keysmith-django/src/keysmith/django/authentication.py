@@ -47,7 +47,12 @@ def authenticate_request(request: Any) -> RequestAuth:
     settings = get_settings()
     # Boxed at once: this frame shows up in the traceback of a store failure, which is logged
     # (and error trackers record frame locals, where sensitive_variables does not reach).
-    raw = RawToken.wrap(read_raw_token(req, settings))
+    try:
+        raw = RawToken.wrap(read_raw_token(req, settings))
+    except InvalidToken as error:
+        # Unusable or ambiguous input (the header and Bearer with different tokens): refused
+        # as an invalid token, by the rules and with the reason every adapter gives.
+        raw, outcome.error = None, error
     if raw is not None:
         hide_token_in_reports(req, settings.HEADER_NAME)
         try:

@@ -8,6 +8,7 @@ from typing import Any
 from django.views.decorators.debug import sensitive_variables
 
 from keysmith.core.audit import RequestContext
+from keysmith.core.extract import HeaderValues, wire_bytes
 from keysmith.core.untrusted import valid_ip
 from keysmith.django.redaction import redact_query_token
 from keysmith.django.settings import KeysmithSettings, get_settings
@@ -55,9 +56,25 @@ def request_context(
     )
 
 
+def header_values(request: Any, settings: KeysmithSettings) -> HeaderValues:
+    """The values of a header of ``request``, by lower-case name, as the extraction rules take
+    them (``keysmith.core.extract``). Django keeps one value per header in ``request.META``
+    (a WSGI server joins repeated lines with commas, which the rules split again)."""
+    meta, keys = request.META, settings.header_meta_keys
+
+    def values(name: bytes) -> list[bytes]:
+        value = meta.get(keys.get(name))
+        # A blank header is no header, as django-keysmith read it.
+        return [wire_bytes(value)] if isinstance(value, str) and value.strip() else []
+
+    return values
+
+
 @sensitive_variables()
 def read_raw_token(request: Any, settings: KeysmithSettings | None = None) -> str | None:
-    """The token the request carries: the header, else (when allowed) the query parameter.
+    """The token the request carries: the header (``HEADER_NAME``, or ``Authorization: Bearer``
+    when it holds a keysmith token and ``ALLOW_BEARER`` is on), else (when allowed) the query
+    parameter; ``InvalidToken`` for unusable or ambiguous headers (``keysmith.core.extract``).
 
     A query-string token is removed from the request as it is read (``request.GET``,
     ``QUERY_STRING`` and the raw URI), so error reports and later logging never see it.
@@ -68,7 +85,8 @@ def read_raw_token(request: Any, settings: KeysmithSettings | None = None) -> st
         name = settings.QUERY_PARAM_NAME
         from_query = http_request(request).GET.get(name)
         redact_query_token(http_request(request), name)
-    raw = request.META.get(settings.HEADER_NAME)
-    if not (isinstance(raw, str) and raw.strip()):
-        raw = from_query
-    return (raw.strip() or None) if isinstance(raw, str) else None
+    raw = settings.token_source.read(header_values(request, settings))
+    if raw is None and isinstance(from_query, str):
+        # The header wins over the query string, as in django-keysmith.
+        raw = from_query.strip() or None
+    return raw

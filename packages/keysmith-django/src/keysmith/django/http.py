@@ -8,6 +8,7 @@ import functools
 from django.http import HttpResponse
 
 from keysmith.core.errors import RateLimited, ServiceUnavailable
+from keysmith.core.extract import TokenSource
 from keysmith.core.messages import (
     INSUFFICIENT_SCOPE,
     RATE_LIMITED,
@@ -15,7 +16,7 @@ from keysmith.core.messages import (
     UNAVAILABLE_RETRY_AFTER,
 )
 from keysmith.core.outcome import AuthOutcome
-from keysmith.core.untrusted import quoted_string
+from keysmith.core.replies import challenge as core_challenge
 from keysmith.django.headers import header_name as header_display_name
 from keysmith.django.settings import get_settings
 
@@ -25,6 +26,7 @@ __all__ = [
     "HttpResponseTooManyRequests",
     "HttpResponseUnauthorized",
     "challenge",
+    "current_challenge",
     "header_display_name",
     "insufficient_scope",
     "rate_limited",
@@ -36,6 +38,7 @@ __all__ = [
 CONTENT_TYPE = "text/plain; charset=utf-8"
 # The realm of keysmith's challenge, for plain Django views as for DRF's.
 REALM = "api"
+SCHEME = "Keysmith"
 
 
 class HttpResponseUnauthorized(HttpResponse):
@@ -54,18 +57,34 @@ class HttpResponseServiceUnavailable(HttpResponse):
     status_code = 503
 
 
-@functools.lru_cache(maxsize=32)
-def challenge(realm: str, meta_key: str) -> str:
-    """The ``WWW-Authenticate`` value naming the header to send the token in."""
-    # Built once per realm and header: every refused request sends it.
-    return f'Keysmith realm="{realm}", header="{header_display_name(meta_key)}"'
+@functools.lru_cache(maxsize=64)
+def challenge(
+    realm: str,
+    meta_key: str,
+    bearer: bool = False,
+    error: str | None = None,
+    scope: str | None = None,
+) -> str:
+    """The ``WWW-Authenticate`` value naming the header to send the token in, and ``Bearer``
+    too when it is accepted (the core's challenge, in django-keysmith's ``Keysmith`` scheme)."""
+    # Built once per realm, header and error: every refused request sends it.
+    source = TokenSource(header_display_name(meta_key), bearer)
+    return core_challenge(source, error, scope, scheme=SCHEME, realm=realm)
+
+
+def current_challenge(
+    realm: str = REALM, error: str | None = None, scope: str | None = None
+) -> str:
+    """``challenge`` for the current settings (``HEADER_NAME``, ``ALLOW_BEARER``)."""
+    settings = get_settings()
+    return challenge(realm, settings.HEADER_NAME, settings.ALLOW_BEARER, error, scope)
 
 
 def unauthorized(message: str | None, key: str) -> HttpResponseUnauthorized:
     """401 with ``message``, or the configured message ``key`` when none is given."""
     settings = get_settings()
     response = HttpResponseUnauthorized(message or settings.message(key), content_type=CONTENT_TYPE)
-    response["WWW-Authenticate"] = challenge(REALM, settings.HEADER_NAME)
+    response["WWW-Authenticate"] = current_challenge()
     return response
 
 
@@ -76,10 +95,8 @@ def insufficient_scope(missing: frozenset[str]) -> HttpResponseInsufficientScope
     response = HttpResponseInsufficientScope(
         settings.message(INSUFFICIENT_SCOPE), content_type=CONTENT_TYPE
     )
-    scopes = " ".join(sorted(missing))
-    response["WWW-Authenticate"] = (
-        f'{challenge(REALM, settings.HEADER_NAME)}, error="{INSUFFICIENT_SCOPE}", '
-        f"scope={quoted_string(scopes)}"
+    response["WWW-Authenticate"] = current_challenge(
+        error=INSUFFICIENT_SCOPE, scope=" ".join(sorted(missing))
     )
     return response
 

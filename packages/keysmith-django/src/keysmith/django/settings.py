@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,12 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from keysmith.conf import DEFAULTS, SETTING
 from keysmith.core.errors import ConfigurationError
+from keysmith.core.extract import AUTHORIZATION, TokenSource
 from keysmith.core.format import TokenFormat
 from keysmith.core.hashers import HMACSHA256TokenHasher, PBKDF2SHA512TokenHasher, TokenHasher
 from keysmith.core.hashing import Hashing
 from keysmith.core.messages import DEFAULT_MESSAGES
 from keysmith.core.scopes import ScopePolicy
 from keysmith.django import validators as check
+from keysmith.django.headers import header_name
 from keysmith.django.validators import E_HASHER, E_NOT_A_DICT, E_SCOPES, Invalid
 
 W_UNKNOWN_KEY = "keysmith.W002"
@@ -68,6 +71,21 @@ class KeysmithSettings:
 
     def message(self, key: str) -> str:
         return str(self.values["DEFAULT_ERROR_MESSAGES"].get(key, key))
+
+    @functools.cached_property
+    def token_source(self) -> TokenSource:
+        """Where requests carry the token: ``HEADER_NAME``, and ``Authorization: Bearer`` when
+        ``ALLOW_BEARER`` is on (the query parameter is read by ``keysmith.django.context``)."""
+        values = self.values
+        return TokenSource(header_name(values["HEADER_NAME"]), values["ALLOW_BEARER"])
+
+    @functools.cached_property
+    def header_meta_keys(self) -> Mapping[bytes, str]:
+        """The ``request.META`` key of each header the token source reads, by lower-case name."""
+        return {
+            self.token_source.header_key: self.values["HEADER_NAME"],
+            AUTHORIZATION: "HTTP_AUTHORIZATION",
+        }
 
     @property
     def token_format(self) -> TokenFormat:

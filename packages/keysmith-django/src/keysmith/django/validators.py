@@ -239,6 +239,7 @@ VALIDATORS: Mapping[str, Callable[[str, Any], Any]] = {
     "TOKEN_MODEL": model_label,
     "AUDIT_LOG_MODEL": model_label,
     "HEADER_NAME": meta_key,
+    "ALLOW_BEARER": boolean,
     "ALLOW_QUERY_PARAM": boolean,
     "QUERY_PARAM_NAME": text,
     "ENABLE_AUDIT_LOGGING": boolean,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import sys
 from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
@@ -17,8 +18,8 @@ from rest_framework.settings import api_settings
 from keysmith.core.errors import RateLimited
 from keysmith.core.errors import ServiceUnavailable as CoreServiceUnavailable
 from keysmith.django.authentication import authenticate_request
-from keysmith.django.http import challenge
-from keysmith.django.recording import RequestAuth, require_token
+from keysmith.django.http import current_challenge
+from keysmith.django.recording import RequestAuth, request_state, require_token
 from keysmith.django.settings import get_settings
 from keysmith.drf.exceptions import ServiceUnavailable
 from keysmith.drf.recording import record_after_response
@@ -37,10 +38,12 @@ def throttled(wait: float | None = None) -> Throttled:
 
 
 class KeysmithAuthentication(BaseAuthentication):
-    """Authenticates the ``X-KEYSMITH-TOKEN`` header (``HEADER_NAME``), or the query parameter
-    when ``ALLOW_QUERY_PARAM`` is on.
+    """Authenticates the ``X-KEYSMITH-TOKEN`` header (``HEADER_NAME``), ``Authorization: Bearer``
+    holding a keysmith token (``ALLOW_BEARER``), or the query parameter when
+    ``ALLOW_QUERY_PARAM`` is on.
 
-    No token: ``None``, so the next authentication class runs. A bad token:
+    No token, or a Bearer value that is not a keysmith token (a JWT): ``None``, so the next
+    authentication class runs. A bad token:
     ``AuthenticationFailed`` with the ``invalid_token`` message. A database (or
     ``RATE_LIMIT_HOOK``) failure: ``ServiceUnavailable``, a 503 with ``Retry-After``. A good one:
     ``(token.user or the unauthenticated user, token)``. With the middleware installed the
@@ -85,17 +88,31 @@ class KeysmithAuthentication(BaseAuthentication):
             raise throttled(wait) from None
 
     def challenge(self) -> str:
-        return challenge(self.www_authenticate_realm, get_settings().HEADER_NAME)
+        return current_challenge(self.www_authenticate_realm)
 
     def authenticate_header(self, request: Request) -> str:
         """The ``WWW-Authenticate`` value, which makes DRF answer 401 rather than 403.
 
-        DRF asks for it only while refusing a request as unauthenticated: a request that
-        brought no token to a view that needed one, audited as such with the final status.
+        DRF asks for it while refusing a request as unauthenticated: a request that brought no
+        token to a view that needed one, audited as such with the final status. DRF asks too
+        when a later class refused credentials of its own (a JWT in ``Authorization: Bearer``):
+        that refusal is the other class's, and keysmith records nothing for it.
         """
-        require_token(request)
-        record_after_response(request)
+        if not refused_by_another_class(request):
+            require_token(request)
+            record_after_response(request)
         return self.challenge()
+
+
+def refused_by_another_class(request: Request) -> bool:
+    """Whether DRF is answering an ``AuthenticationFailed`` that keysmith did not raise."""
+    # DRF asks for the challenge while handling the exception (APIView.handle_exception, inside
+    # dispatch's ``except``), and passes only the request: the exception is the one in flight.
+    handled = sys.exc_info()[1]
+    if not isinstance(handled, AuthenticationFailed):
+        return False
+    outcome = request_state(request)
+    return outcome.token is None and outcome.error is None
 
 
 # drf-spectacular finds extensions by subclass registration: define ours whenever it is

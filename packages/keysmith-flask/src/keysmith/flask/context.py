@@ -8,17 +8,8 @@ from collections.abc import Callable, Sequence
 from flask import Request
 
 from keysmith.core.audit import RequestContext
+from keysmith.core.extract import wire_bytes
 from keysmith.core.untrusted import MAX_IP_TEXT, valid_ip
-
-
-def _wire(value: str) -> bytes:
-    # WSGI servers hand header values over as Latin-1 text: encoding back gives the bytes sent.
-    # Text that is not Latin-1 came from elsewhere (a test client); its UTF-8 bytes are not
-    # ASCII either, so the extraction rules refuse it the same way.
-    try:
-        return value.encode("latin-1")
-    except UnicodeEncodeError:
-        return value.encode("utf-8")
 
 
 def header_values(request: Request) -> Callable[[bytes], Sequence[bytes]]:
@@ -27,7 +18,7 @@ def header_values(request: Request) -> Callable[[bytes], Sequence[bytes]]:
     headers = request.headers
 
     def values(name: bytes) -> Sequence[bytes]:
-        return [_wire(value) for value in headers.getlist(name.decode("ascii"))]
+        return [wire_bytes(value) for value in headers.getlist(name.decode("ascii"))]
 
     return values
 

@@ -126,7 +126,7 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
     if messages is not None and not isinstance(messages, Mapping):
         raise ConfigurationError(f"KEYSMITH_MESSAGES must be a dict, got {messages!r}.")
     header_name = _text(config, "KEYSMITH_HEADER_NAME", DEFAULT_HEADER) or DEFAULT_HEADER
-    allow_bearer = _flag(config, "KEYSMITH_ALLOW_BEARER", False)
+    allow_bearer = _flag(config, "KEYSMITH_ALLOW_BEARER", True)
     query_param = _text(config, "KEYSMITH_QUERY_PARAM", None)
     try:
         source = TokenSource(header_name, allow_bearer, query_param)
