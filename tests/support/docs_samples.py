@@ -41,7 +41,9 @@ __all__ = [
     "ROOT",
     "Sample",
     "docs_sample",
+    "documented_signature",
     "pages",
+    "parameters",
     "replace_once",
     "run_sample",
     "samples_in",
@@ -148,10 +150,26 @@ def run_sample(
     runs to its end in an event loop of its own.
     """
     sample = _sample(page, name)
-    namespace = {"__name__": f"docs_sample_{name}"} if namespace is None else namespace
+    namespace = {} if namespace is None else namespace
+    namespace.setdefault("__name__", f"docs_sample_{name.replace('-', '_')}")
     source = "\n" * (sample.line - 1) + (sample.code if code is None else code)
     compiled = compile(source, str(page_path(page)), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    result = eval(compiled, namespace)  # noqa: S307 - the documentation's own code
+    result = eval(compiled, namespace)
     if inspect.iscoroutine(result):
         asyncio.run(result)
     return namespace
+
+
+def documented_signature(code: str) -> inspect.Signature:
+    """The signature a sample prints as ``name(*, a: int = 0, ...) -> T`` (a call shape that is
+    not itself Python), read as the ``def`` it stands for; annotations are left unevaluated."""
+    source = f"from __future__ import annotations\ndef {code.strip()}:\n    pass\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<documented signature>", "exec"), namespace)
+    name = code.strip().partition("(")[0]
+    return inspect.signature(namespace[name])
+
+
+def parameters(signature: inspect.Signature) -> list[tuple[str, Any, Any]]:
+    """Name, kind and default of each parameter: what a reader of the signature relies on."""
+    return [(p.name, p.kind, p.default) for p in signature.parameters.values()]

@@ -43,7 +43,9 @@ def problems(page: str, text: str, referenced: set[tuple[str, str]]) -> list[str
                 f' "{sample.name}") or run_sample(...) under tests/)'
             )
     names = Counter(sample.name for sample in samples if sample.name is not None)
-    found += [f"{page}: {count} samples named {name!r}" for name, count in names.items() if count > 1]
+    found += [
+        f"{page}: {count} samples named {name!r}" for name, count in names.items() if count > 1
+    ]
     markers = len(MARKER.findall(text))
     marked = sum(sample.marker is not None for sample in samples)
     if markers != marked:
@@ -109,7 +111,7 @@ def test_problems_a_marked_page_whose_samples_are_run_has_none() -> None:
 
 def test_problems_a_sample_that_no_test_runs_is_named() -> None:
     assert problems("p.md", PAGE, {("p.md", "listed")}) == [
-        "p.md:4: sample 'run' is run by no test (docs_sample(\"p.md\", \"run\") or"
+        'p.md:4: sample \'run\' is run by no test (docs_sample("p.md", "run") or'
         " run_sample(...) under tests/)"
     ]
 
