@@ -41,7 +41,6 @@ from keysmith.django.settings import load_settings
 from keysmith.models import Token, TokenAuditLog
 from keysmith.services.tokens import create_token
 
-HEADER = "HTTP_X_KEYSMITH_TOKEN"
 # The test project's own KEYSMITH (fewer PBKDF2 rounds), kept under a sample's settings.
 BASE = test_settings.KEYSMITH
 
@@ -240,7 +239,7 @@ def test_quickstart_plain_view_sample_answers_with_the_prefix(
 ) -> None:
     serve(health=run_sample("django/quickstart.md", "plain-view")["health"])
     token, raw = make_token()
-    response = client.get("/health/", **{HEADER: raw})
+    response = client.get("/health/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert response.json() == {"ok": True, "token_prefix": token.prefix}
     assert client.get("/health/").status_code == 401
 
@@ -263,7 +262,7 @@ def test_index_django_view_sample_answers_with_the_prefix(
 ) -> None:
     serve(report=run_sample("index.md", "django-view")["report"])
     token, raw = make_token()
-    assert client.get("/report/", **{HEADER: raw}).json() == {"token": token.prefix}
+    assert client.get("/report/", HTTP_X_KEYSMITH_TOKEN=raw).json() == {"token": token.prefix}
     assert client.get("/report/").status_code == 401
 
 
@@ -274,12 +273,12 @@ def test_readme_django_sample_rotates_revokes_and_serves_the_report_view(
     namespace = run_sample("README.md", "django-quick-look", {"user": user})
     serve(report=namespace["report"])
     # The sample revokes the token it made and rotated: the view refuses both secrets.
-    assert client.get("/report/", **{HEADER: namespace["raw"]}).status_code == 401
-    assert client.get("/report/", **{HEADER: namespace["new_raw"]}).status_code == 401
+    assert client.get("/report/", HTTP_X_KEYSMITH_TOKEN=namespace["raw"]).status_code == 401
+    assert client.get("/report/", HTTP_X_KEYSMITH_TOKEN=namespace["new_raw"]).status_code == 401
     stored = Token.objects.get(pk=namespace["token"].pk)
     assert (stored.user, stored.revoked) == (user, True)
     live, raw = make_token(user=user)
-    assert client.get("/report/", **{HEADER: raw}).json() == {"token": live.prefix}
+    assert client.get("/report/", HTTP_X_KEYSMITH_TOKEN=raw).json() == {"token": live.prefix}
 
 
 @pytest.mark.django_db
@@ -300,11 +299,11 @@ def test_plain_django_keysmith_required_sample_refuses_and_lets_anonymous_in(
     factory = RequestFactory()
     assert namespace["report"](factory.get("/")).status_code == 401
     token, raw = make_token()
-    assert json.loads(namespace["report"](factory.get("/", **{HEADER: raw})).content) == {
+    assert json.loads(namespace["report"](factory.get("/", HTTP_X_KEYSMITH_TOKEN=raw)).content) == {
         "token": token.prefix
     }
     assert json.loads(namespace["feed"](factory.get("/")).content) == {"signed_in": False}
-    refused = namespace["feed"](factory.get("/", **{HEADER: "tok_ab12CD34:bad"}))
+    refused = namespace["feed"](factory.get("/", HTTP_X_KEYSMITH_TOKEN="tok_ab12CD34:bad"))
     assert (refused.status_code, refused.content) == (401, b"Bad token.")
 
 
@@ -328,9 +327,8 @@ def test_plain_django_view_styles_sample_protects_every_style(make_token: TokenF
     _, raw = make_token()
     for view in views:
         assert view(factory.get("/")).status_code == 401
-    assert namespace["urlpatterns"][0].callback(factory.get("/", **{HEADER: raw})).content == (
-        b"plain"
-    )
+    plain = namespace["urlpatterns"][0].callback
+    assert plain(factory.get("/", HTTP_X_KEYSMITH_TOKEN=raw)).content == b"plain"
 
 
 @pytest.mark.django_db
@@ -371,8 +369,8 @@ def test_keysmith_scopes_samples_need_every_scope(
     serve(export=export_views()[sample])
     both, both_raw = make_token(scopes=report_permissions("view_report", "export_report"))
     _, one_raw = make_token(scopes=report_permissions("view_report"))
-    assert client.get("/export/", **{HEADER: both_raw}).json() == {"token": both.prefix}
-    refused = client.get("/export/", **{HEADER: one_raw})
+    assert client.get("/export/", HTTP_X_KEYSMITH_TOKEN=both_raw).json() == {"token": both.prefix}
+    refused = client.get("/export/", HTTP_X_KEYSMITH_TOKEN=one_raw)
     assert refused.status_code == 403
     assert 'scope="export_report"' in refused["WWW-Authenticate"]
     assert client.get("/export/").status_code == 401
@@ -394,8 +392,8 @@ def test_plain_django_rate_limit_hook_sample_answers_429_with_retry_after(
     serve(health=run_sample("django/quickstart.md", "plain-view")["health"])
     _, raw = make_token()
     with override_settings(KEYSMITH={**BASE, "RATE_LIMIT_HOOK": hook}):
-        assert client.get("/health/", **{HEADER: raw}).status_code == 200
-        limited = client.get("/health/", **{HEADER: raw})
+        assert client.get("/health/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
+        limited = client.get("/health/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (limited.status_code, limited["Retry-After"]) == (429, "30")
     assert attempts == ["127.0.0.1", "127.0.0.1"]
 
@@ -422,7 +420,7 @@ def test_audit_log_hook_sample_receives_every_documented_argument(
     serve(health=run_sample("django/quickstart.md", "plain-view")["health"])
     _, raw = make_token()
     with override_settings(KEYSMITH={**BASE, **namespace["KEYSMITH"]}):
-        assert client.get("/health/", **{HEADER: raw}).status_code == 200
+        assert client.get("/health/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
     assert [event["action"] for event in received] == ["auth_success"]
     assert set(received[0]["payload"]) == {
         "path",

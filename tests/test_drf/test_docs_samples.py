@@ -96,12 +96,15 @@ def test_drf_throttle_class_sample_limits_with_its_rate(
 ) -> None:
     documented = run_sample("drf.md", "throttle-class")["REST_FRAMEWORK"]
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, **documented}
-    (throttle,) = api_settings.DEFAULT_THROTTLE_CLASSES
+    throttles: Any = api_settings.DEFAULT_THROTTLE_CLASSES
+    throttle: Any
+    (throttle,) = throttles
     assert throttle is KeysmithTokenThrottle
-    assert (throttle().num_requests, throttle().duration) == (1000, 3600)
+    limiter: Any = throttle()
+    assert (limiter.num_requests, limiter.duration) == (1000, 3600)
 
     class Limited(APIView):
-        throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+        throttle_classes = throttles
 
         def get(self, request: Any) -> Any:
 
@@ -130,8 +133,8 @@ def test_drf_throttle_hook_samples_answer_429(
     keysmith = run_sample("drf.md", "throttle-hook-setting")["KEYSMITH"]
     settings.KEYSMITH = {**test_settings.KEYSMITH, **keysmith}
     token, raw = make_token()
-    assert api.get("/api/health/", **{HEADER: raw}).status_code == 200
-    throttled = api.get("/api/health/", **{HEADER: raw})
+    assert api.get("/api/health/", HTTP_X_KEYSMITH_TOKEN=raw).status_code == 200
+    throttled = api.get("/api/health/", HTTP_X_KEYSMITH_TOKEN=raw)
     assert (throttled.status_code, throttled["Retry-After"]) == (429, "30")
     assert [seen_token.pk for seen_token in seen] == [token.pk, token.pk]
 
@@ -144,7 +147,8 @@ def test_quickstart_drf_view_sample_answers_with_the_prefix(
 ) -> None:
     view_at(serve, run_sample("django/quickstart.md", "drf-view")["HealthView"].as_view())
     token, raw = make_token()
-    assert api.get("/view/", **{HEADER: raw}).json() == {"ok": True, "token_prefix": token.prefix}
+    answer = api.get("/view/", HTTP_X_KEYSMITH_TOKEN=raw).json()
+    assert answer == {"ok": True, "token_prefix": token.prefix}
     assert status(api, None) == 401
 
 
@@ -153,7 +157,7 @@ def test_index_drf_view_sample_needs_its_scope(
 ) -> None:
     view_at(serve, run_sample("index.md", "drf-view")["ReportView"].as_view())
     raw = scoped(make_token, "view_report")
-    assert api.get("/view/", **{HEADER: raw}).json()["token"] == raw.partition(":")[0]
+    assert api.get("/view/", HTTP_X_KEYSMITH_TOKEN=raw).json()["token"] == raw.partition(":")[0]
     assert status(api, scoped(make_token, "other")) == 403
     assert status(api, None) == 401
 
@@ -179,9 +183,10 @@ def test_drf_view_styles_sample_guards_the_viewset_and_the_function(
     router = SimpleRouter()
     router.register("reports", namespace["ReportViewSet"])
     serve([path("", include(router.urls)), path("import/", namespace["import_reports"])])
-    assert api.get("/reports/", **{HEADER: scoped(make_token, "view_report")}).status_code == 200
-    assert api.get("/reports/", **{HEADER: scoped(make_token, "other")}).status_code == 403
-    assert api.post("/import/", **{HEADER: scoped(make_token, "view_report")}).status_code == 403
+    viewer, other = scoped(make_token, "view_report"), scoped(make_token, "other")
+    assert api.get("/reports/", HTTP_X_KEYSMITH_TOKEN=viewer).status_code == 200
+    assert api.get("/reports/", HTTP_X_KEYSMITH_TOKEN=other).status_code == 403
+    assert api.post("/import/", HTTP_X_KEYSMITH_TOKEN=viewer).status_code == 403
     assert api.post("/import/").status_code == 401
 
 
@@ -275,8 +280,9 @@ def test_permissions_per_action_sample_asks_each_action_its_scope(
 ) -> None:
 
     namespace = run_sample("permissions.md", "per-action", dict(PERMISSIONS_PAGE))
+    documented: Any = namespace["ReportViewSet"]
 
-    class Reports(namespace["ReportViewSet"]):  # type: ignore[misc,name-defined]
+    class Reports(documented):  # type: ignore[misc]
         queryset = django_user_model.objects.all()
         serializer_class = UserSerializer
 
@@ -284,13 +290,14 @@ def test_permissions_per_action_sample_asks_each_action_its_scope(
     router.register("reports", Reports)
     serve([path("", include(router.urls))])
     someone = django_user_model.objects.create_user("someone")
-    assert api.get("/reports/", **{HEADER: scoped(make_token, "view_report")}).status_code == 200
-    change = scoped(make_token, "change_report")
-    assert api.get("/reports/", **{HEADER: change}).status_code == 403
-    url = f"/reports/{someone.pk}/"
     view = scoped(make_token, "view_report")
-    assert api.patch(url, {"username": "x"}, format="json", **{HEADER: view}).status_code == 403
-    patched = api.patch(url, {"username": "renamed"}, format="json", **{HEADER: change})
+    assert api.get("/reports/", HTTP_X_KEYSMITH_TOKEN=view).status_code == 200
+    change = scoped(make_token, "change_report")
+    assert api.get("/reports/", HTTP_X_KEYSMITH_TOKEN=change).status_code == 403
+    url = f"/reports/{someone.pk}/"
+    refused = api.patch(url, {"username": "x"}, format="json", HTTP_X_KEYSMITH_TOKEN=view)
+    assert refused.status_code == 403
+    patched = api.patch(url, {"username": "renamed"}, format="json", HTTP_X_KEYSMITH_TOKEN=change)
     assert patched.status_code == 200
 
 

@@ -60,8 +60,8 @@ def test_flask_sqlalchemy_sample_keeps_tokens_in_the_apps_database(tmp_path: Pat
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
     code = replace_once(docs_sample("flask.md", "flask-sqlalchemy"), PLACEHOLDER, f'"{url}"')
     namespace = run_sample("flask.md", "flask-sqlalchemy", code=code)
-    app = namespace["create_app"]()
-    keysmith = namespace["keysmith"]
+    app: Flask = namespace["create_app"]()
+    keysmith: Keysmith = namespace["keysmith"]
 
     @app.get("/me")
     @keysmith.required
@@ -167,7 +167,7 @@ def test_flask_memory_store_sample_passes_with_the_quick_starts_app() -> None:
 
 def test_flask_self_service_in_tests_sample_passes(issue: Issue) -> None:
     namespace = run_sample("flask-self-service.md", "setup")
-    app = namespace["app"]
+    app: Flask = namespace["app"]
     app.secret_key = "sample"
 
     @app.before_request
