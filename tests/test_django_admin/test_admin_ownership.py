@@ -7,11 +7,11 @@ URLs typed by hand and actions posted with forged ids.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from support.docs_samples import run_sample
 from test_django_admin.conftest import StaffClient, TokenFactory
 from test_django_admin.helpers import (
     ADD,
@@ -236,11 +236,7 @@ def test_change_view_own_token_is_editable_without_manage_permission(
 def test_docs_sample_grant_manage_others_tokens_lets_staff_see_every_token(
     staff_client: StaffClient, make_token: TokenFactory, victim: Any
 ) -> None:
-    page = (Path(__file__).resolve().parents[2] / "docs" / "admin.md").read_text()
-    section = page.split("## Own tokens and other users' tokens", 1)[1]
-    sample = section.split("```python\n", 1)[1].split("```", 1)[0]
-    namespace: dict[str, Any] = {}
-    exec(compile(sample, "docs/admin.md", "exec"), namespace)
+    namespace = run_sample("admin.md", "grant-manage-others")
     client = staff_client("view_token")
     assert not list(client.get(CHANGELIST).context["cl"].result_list)
     namespace["allow_managing_others_tokens"](user_named())

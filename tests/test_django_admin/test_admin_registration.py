@@ -9,6 +9,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client, override_settings
 from django.urls import path
+from support.docs_samples import run_sample
 from test_django.testapp.models import CustomAuditLog, CustomToken
 
 from keysmith.admin import TokenAdmin, TokenAuditLogAdmin, register
@@ -67,3 +68,25 @@ def test_swapped_admin_creates_custom_token_and_audits_to_custom_log(
             )
     assert list(CustomAuditLog.objects.values_list("action", flat=True)) == ["created"]
     assert not Token.objects.exists()
+
+
+@pytest.mark.django_db
+def test_docs_custom_admin_sample_lists_the_custom_models_team(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with override_settings(KEYSMITH=SWAPPED):
+        site = admin.AdminSite(name="team")
+        register(site)
+        monkeypatch.setattr(admin, "site", site)  # the sample's admin.site
+        run_sample("admin.md", "custom-admin")
+        model_admin = site._registry[CustomToken]
+        assert type(model_admin).__name__ == "TeamTokenAdmin"
+        assert isinstance(model_admin, TokenAdmin)
+        assert model_admin.check() == []
+        CustomToken.objects.create(name="t", key="k", prefix="tok_ab12CD34", team="billing")
+        urlconf = ModuleType("team_urls")
+        urlconf.urlpatterns = [path("team/", site.urls)]  # type: ignore[attr-defined]
+        with override_settings(ROOT_URLCONF=urlconf):
+            listed = admin_client.get("/team/testapp/customtoken/")
+    assert listed.status_code == 200
+    assert '<td class="field-team">billing</td>' in listed.content.decode()

@@ -1,20 +1,7 @@
-"""The quick start's endpoint, as docs/django/quickstart.md prints it (checked by a test)."""
+"""The quick start's endpoint, run from docs/django/quickstart.md as the page prints it."""
 
 from __future__ import annotations
 
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from support.docs_samples import run_sample
 
-from keysmith.drf.permissions import RequireKeysmithToken
-
-
-class HealthView(APIView):
-    permission_classes = [RequireKeysmithToken]
-
-    def get(self, request):
-        return Response(
-            {
-                "ok": True,
-                "token_prefix": request.auth.prefix,
-            }
-        )
+HealthView = run_sample("django/quickstart.md", "drf-view", {"__name__": __name__})["HealthView"]

@@ -1,20 +1,17 @@
-"""The quick start end to end: its code, served by a real HTTP server, called over the network."""
+"""The quick start end to end: its code (test_drf/quickstart.py runs the page's sample), served
+by a real HTTP server, called over the network."""
 
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from keysmith.services.tokens import create_token
-
-QUICKSTART_PAGE = Path(__file__).resolve().parents[2] / "docs" / "django" / "quickstart.md"
 
 
 def call(url: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -42,17 +39,3 @@ def test_quickstart_health_endpoint_over_http_returns_prefix(live_server: Any) -
     )
     status, body = call(url, {})
     assert (status, body) == (401, {"detail": "Authentication credentials were not provided."})
-
-
-def nonblank(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if line.strip())
-
-
-def test_quickstart_view_is_the_documented_code() -> None:
-    """The view served above is the one the quick start page prints."""
-    blocks = re.findall(r"```python\n(.*?)```", QUICKSTART_PAGE.read_text(), flags=re.DOTALL)
-    documented = [block for block in blocks if "class HealthView(APIView)" in block]
-    assert len(documented) == 1
-    served = (Path(__file__).parent / "quickstart.py").read_text()
-    # Blank lines aside: the import sorter separates the first-party import.
-    assert nonblank(documented[0]) in nonblank(served)

@@ -1,23 +1,10 @@
-from flask import Flask
+"""docs/flask.md's quick start, run from the page as it prints it: ``create_app`` and the
+``keysmith`` extension it sets up."""
 
-from keysmith.flask import Keysmith, current_token
+from __future__ import annotations
 
-keysmith = Keysmith()
+from support.docs_samples import run_sample
 
-
-def create_app() -> Flask:
-    app = Flask(__name__)
-    app.config["KEYSMITH_DATABASE_URL"] = "sqlite:///keysmith.sqlite3"
-    keysmith.init_app(app)
-
-    @app.get("/me")
-    @keysmith.required
-    def me():
-        return {"prefix": current_token.prefix, "scopes": sorted(current_token.scopes)}
-
-    @app.post("/reports")
-    @keysmith.required("reports:write")
-    def add_report():
-        return {"author": current_token.prefix}, 201
-
-    return app
+_namespace = run_sample("flask.md", "quick-start", {"__name__": __name__})
+create_app = _namespace["create_app"]
+keysmith = _namespace["keysmith"]

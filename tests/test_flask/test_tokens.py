@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
-from support.docs_samples import docs_sample
+from support.docs_samples import run_sample
 from test_flask.conftest import Keys
 
 from keysmith.core.selfservice import SelfServiceLimits
@@ -214,11 +214,9 @@ def test_store_outage_answers_503_with_retry_after(
 def test_docs_setup_sample_serves_the_endpoints_as_printed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sample = docs_sample("flask-self-service.md", "setup")
     monkeypatch.chdir(tmp_path)  # the sample's sqlite:///keysmith.sqlite3, in a folder of ours
     create_all(f"sqlite:///{tmp_path / 'keysmith.sqlite3'}")
-    namespace: dict[str, Any] = {"__name__": "flask_self_service_sample"}
-    exec(compile(sample, "docs/flask-self-service.md", "exec"), namespace)
+    namespace = run_sample("flask-self-service.md", "setup")
     app: Flask = namespace["app"]
     app.secret_key = "sample"
     client = app.test_client()
