@@ -20,6 +20,16 @@ class SQLAuthenticator(TokenAuthenticator[SQLToken]):
     (``keysmith.service.store.engine`` type-checks)."""
 
     service: AsyncSQLTokenService
+    # Whether ``from_url`` opened the engine from a URL (then ``aclose`` disposes of it), rather
+    # than being handed one the application owns.
+    owns_engine: bool = False
+
+    async def aclose(self) -> None:
+        """Write out the buffered audit rows, then dispose of the engine if ``from_url`` opened
+        it (its connections closed; it opens new ones if used again)."""
+        await super().aclose()
+        if self.owns_engine:
+            await self.service.store.engine.dispose()
 
 
 def from_url(
@@ -36,8 +46,9 @@ def from_url(
 ) -> SQLAuthenticator:
     """A ``TokenAuthenticator`` over the SQL store at ``url``, auditing to its audit table.
 
-    ``url`` is a database URL or an ``AsyncEngine`` you own (and dispose of at shutdown); it
-    defaults to ``KEYSMITH_DATABASE_URL``, then the SQLite file ``keysmith.sqlite3``. Without
+    ``url`` is a database URL, or an ``AsyncEngine`` you own (and dispose of at shutdown, after
+    ``aclose()``); it defaults to ``KEYSMITH_DATABASE_URL``, then the SQLite file
+    ``keysmith.sqlite3``. The engine opened for a URL is disposed of by ``aclose()``. Without
     ``policy`` the token policy comes from the ``KEYSMITH_*`` variables the ``keysmith`` command
     reads too. Authentication rows are written in bulk every ``audit_buffer_seconds`` (``0``: one
     INSERT per request), each write giving up after ``audit_write_timeout`` seconds (``None``: no
@@ -58,4 +69,6 @@ def from_url(
         **({"admit": admit} if admit is not None and policy is None else {}),
         audit_write_timeout=audit_write_timeout,
     )
-    return SQLAuthenticator(service, **options)
+    authenticator = SQLAuthenticator(service, **options)
+    authenticator.owns_engine = not isinstance(url, AsyncEngine)
+    return authenticator
