@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import Permission
-from django.test import AsyncClient, Client, override_settings
+from django.test import AsyncClient, Client, RequestFactory, override_settings
 from test_django.wiring import TokenFactory
 
+from keysmith.django.decorator import keysmith_required
 from keysmith.models import TokenAuditLog
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +165,23 @@ def test_keysmith_required_without_middleware_authenticates_and_audits(
     assert client.get(path).status_code == 401
     actions = list(TokenAuditLog.objects.order_by("id").values_list("action", "status_code"))
     assert actions == [("created", 201), ("auth_success", 200), ("auth_failed", 401)]
+
+
+@override_settings(MIDDLEWARE=NO_MIDDLEWARE)
+def test_view_returning_no_response_gets_djangos_own_error(
+    client: Client, make_token: TokenFactory
+) -> None:
+    """A decorated view that forgets its return is refused by Django with its own message, not
+    with an AttributeError from the decorator, in both sync and async views."""
+    _, raw = make_token()
+
+    def forgetful(request: Any) -> None:
+        return None
+
+    async def forgetful_async(request: Any) -> None:
+        return None
+
+    request = RequestFactory().get("/", HTTP_X_KEYSMITH_TOKEN=raw)
+    assert keysmith_required(forgetful)(request) is None
+    request = RequestFactory().get("/", HTTP_X_KEYSMITH_TOKEN=raw)
+    assert async_to_sync(keysmith_required(forgetful_async))(request) is None

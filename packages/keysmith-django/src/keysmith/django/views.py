@@ -44,7 +44,8 @@ def _wrap(func: Any, check: Check, *, is_async: bool, method: bool) -> Any:
                 response = func(*args, **kwargs)
                 if inspect.isawaitable(response):
                     response = await response
-            await sync_to_async(record_unless_middleware)(request, response.status_code)
+            if _is_response(response):
+                await sync_to_async(record_unless_middleware)(request, response.status_code)
             return response
 
         return async_view
@@ -55,7 +56,14 @@ def _wrap(func: Any, check: Check, *, is_async: bool, method: bool) -> Any:
         response = check(request)
         if response is None:
             response = func(*args, **kwargs)
-        record_unless_middleware(request, response.status_code)
+        if _is_response(response):
+            record_unless_middleware(request, response.status_code)
         return response
 
     return sync_view
+
+
+def _is_response(response: Any) -> bool:
+    # A view that returned something else (None) is Django's to refuse, with its own message
+    # ("didn't return an HttpResponse object"); the request is then audited as a 500.
+    return hasattr(response, "status_code")
