@@ -35,7 +35,7 @@ def find_authenticator(app: Any) -> TokenAuthenticator[Any] | None:
             return candidate
         inner = getattr(candidate, "authenticator", None)
         if isinstance(candidate, KeysmithMiddleware) or isinstance(inner, TokenAuthenticator):
-            return inner  # type: ignore[no-any-return]
+            return inner
     return None
 
 

@@ -16,7 +16,7 @@ class TestClock(FrozenClock):
 
     __test__ = False  # not a test class, whatever pytest's name rules say
 
-    def advance(self, delta: timedelta | None = None, **parts: float) -> None:  # type: ignore[override]
+    def advance(self, delta: timedelta | None = None, **parts: float) -> None:
         """Move forward by ``delta`` or by ``timedelta(**parts)`` (``days=``, ``seconds=``, ...)."""
         step = (delta or timedelta()) + timedelta(**parts)
         if step < timedelta():

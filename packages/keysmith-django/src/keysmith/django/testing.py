@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from keysmith.core.policy import Expiry
 from keysmith.django.runtime import get_service, observing
 from keysmith.django.settings import get_settings
-from keysmith.services.tokens import create_token
+from keysmith.django.store import scope_name
 from keysmith.testing.audit import AuditCapture, AuditEvents
 from keysmith.testing.headers import raw_token
 from keysmith.testing.tokens import IssuedToken, expiry
@@ -31,15 +31,17 @@ def issue_token(
     expires_at: Expiry | timedelta = None,
     **fields: Any,
 ) -> IssuedToken[Any]:
-    """Create a token with ``keysmith.services.tokens.create_token`` (so it is audited as the
-    project audits) and return it as ``(raw, token)``. ``scopes`` are codenames or
+    """Create a token as ``keysmith.services.tokens.create_token`` does (audited as the project
+    audits) and return it as ``(raw, token)``. ``scopes`` are codenames or
     ``Permission`` objects; ``expires_at`` a datetime, a timedelta from now, ``NO_EXPIRY`` or
     None (``DEFAULT_EXPIRY_DAYS``); ``fields`` are ``create_token``'s other arguments."""
-    token, raw = create_token(
+    service = get_service()
+    token, raw = service.create(
         name=name,
         scopes=scopes,
         user=user,
-        expires_at=expiry(expires_at, get_service().clock),
+        expires_at=expiry(expires_at, service.clock),
+        scope_name=scope_name,
         **fields,
     )
     return IssuedToken(raw, token)
