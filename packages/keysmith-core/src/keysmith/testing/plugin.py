@@ -41,10 +41,19 @@ def _django_testing() -> Any:
     return importlib.import_module("keysmith.django.testing")
 
 
-def _with_database(request: pytest.FixtureRequest) -> None:
-    # pytest-django's database access, unless the test asked for it itself.
-    if "transactional_db" not in request.fixturenames:
-        request.getfixturevalue("db")
+# Fixtures that write tokens: in a Django project their tests need the database.
+_DATABASE_FIXTURES = frozenset({"keysmith_token", "keysmith_client", "keysmith_api_client"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give pytest-django's ``django_db`` mark to the tests that issue tokens and have none:
+    pytest-django sets the test database up for the tests it sees asking for it."""
+    if not config.pluginmanager.hasplugin("django") or not _django_project():
+        return
+    for item in items:
+        uses = _DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if uses and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
 
 
 @pytest.fixture
@@ -65,7 +74,6 @@ def keysmith_token(request: pytest.FixtureRequest) -> TokenFactory:
     """``keysmith_token(scopes=[...], user=..., expires_at=..., name=...)`` issues a token and
     returns it as an ``IssuedToken`` (``.raw``, ``.record``)."""
     if _django_project():
-        _with_database(request)
         issue: TokenFactory = _django_testing().issue_token
         return issue
     service = request.getfixturevalue("keysmith_service")
