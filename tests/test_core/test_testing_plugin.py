@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -104,3 +106,10 @@ def test_store_contract_passes_good_store_and_fails_broken_one(project: pytest.P
         ["*FAILED*TestForgetfulStore::test_revoke_twice_reports_change_once*"]
     )
     assert outcomes["failed"] >= 3
+
+
+def test_no_keysmith_distribution_registers_a_pytest_plugin() -> None:
+    # A pytest11 entry point would load the fixtures into every test run of every project that
+    # installs keysmith; they are opt-in through pytest_plugins instead.
+    registered = metadata.entry_points(group="pytest11")
+    assert [e.value for e in registered if e.value.startswith("keysmith")] == []

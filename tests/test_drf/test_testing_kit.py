@@ -31,7 +31,7 @@ def test_authenticated_api_client_reaches_scoped_view() -> None:
 def test_keysmith_testing_authenticated_dispatches_to_credentials() -> None:
     issued = issue_token()
     client = any_authenticated(APIClient(), issued)
-    assert client._credentials == {"HTTP_X_KEYSMITH_TOKEN": issued.raw}
+    assert vars(client)["_credentials"] == {"HTTP_X_KEYSMITH_TOKEN": issued.raw}
     assert client.get("/required/").status_code == 200
 
 

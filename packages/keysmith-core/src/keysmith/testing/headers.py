@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from keysmith.core.extract import DEFAULT_HEADER, TokenSource
 from keysmith.testing.tokens import IssuedToken
 
 __all__ = ["keysmith_headers", "raw_token"]
 
 
-def raw_token(token: IssuedToken[object] | str) -> str:
+def raw_token(token: IssuedToken[Any] | str) -> str:
     """The raw token of an ``IssuedToken``, or the string given."""
     if isinstance(token, IssuedToken):
         return token.raw
@@ -18,7 +20,7 @@ def raw_token(token: IssuedToken[object] | str) -> str:
 
 
 def keysmith_headers(
-    token: IssuedToken[object] | str,
+    token: IssuedToken[Any] | str,
     *,
     header: str | None = None,
     bearer: bool = False,
