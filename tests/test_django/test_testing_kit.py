@@ -3,10 +3,12 @@ capture with rows written at once, and the frozen clock on the middleware's expi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client, override_settings
 from test_django import hooks
 
@@ -114,3 +116,12 @@ def test_frozen_clock_expires_token_at_middleware() -> None:
         assert issued.record.is_expired
         assert not issued.record.is_active
     assert not issued.record.is_expired
+
+
+@pytest.mark.django_db
+def test_frozen_clock_dates_create_token_command() -> None:
+    at = datetime(2031, 3, 1, tzinfo=timezone.utc)
+    with frozen_clock(at):
+        call_command("create_token", "ci", "--system", "--expires-in-days", "3", stdout=StringIO())
+    # created_at is the model's auto_now_add: the real time, frozen clock or not.
+    assert Token.objects.get(name="ci").expires_at == at + timedelta(days=3)
