@@ -114,3 +114,32 @@ def test_sql_app_token_from_url_and_audit_written_at_once(tmp_path: Path) -> Non
     reader.dispose()
     assert events.actions() == ["auth_success"]
     assert events[0].token_prefix == issued.prefix
+
+
+def test_capture_audit_app_shutdown_inside_block_writes_out_buffer(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'keysmith.sqlite3'}"
+    create_all(url)
+    auth = from_url(make_async_engine(url, poolclass=NullPool), audit_buffer_seconds=3600)
+    app = Starlette(
+        routes=[Route("/me", whoami)],
+        middleware=[Middleware(KeysmithMiddleware, authenticator=auth)],
+    )
+    issued = issue_token(url)
+    reader = create_engine(url)
+
+    def actions() -> list[str]:
+        with reader.connect() as connection:
+            query = select(audit_events.c.action).order_by(audit_events.c.id)
+            return list(connection.scalars(query))
+
+    client = authenticated(TestClient(app), issued)
+    client.__enter__()  # the app starts (lifespan), and stays up until __exit__
+    client.get("/me")
+    assert actions() == ["created"]  # the request's row waits in the buffer
+    with capture_audit(auth) as events:
+        assert client.get("/me").status_code == 200
+        assert actions() == ["created", "auth_success"]
+        client.__exit__(None, None, None)  # the app shuts down inside the block
+        assert actions() == ["created", "auth_success", "auth_success"]
+    reader.dispose()
+    assert events.actions() == ["auth_success"]

@@ -50,6 +50,12 @@ class CapturingSink:
         if close is not None:
             close()
 
+    async def aclose(self) -> None:
+        """As ``close``, for an asyncio sink (an ASGI app shut down inside the block)."""
+        aclose = getattr(self.original, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
 
 class AuditCapture:
     """Swaps the sink of each service it is given for a ``CapturingSink`` until ``restore``."""
