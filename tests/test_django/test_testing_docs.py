@@ -74,7 +74,7 @@ def test_docs_django_and_drf_samples_pass_as_printed(
     write_samples(
         pytester,
         {
-            "conftest.py": "django-conftest",
+            "conftest.py": "conftest",
             "reports/views.py": "django-views",
             "reports/tests.py": "django-testcase",
             "tests/test_reports.py": "django-tests",
