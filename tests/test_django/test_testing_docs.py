@@ -82,5 +82,5 @@ def test_docs_django_and_drf_samples_pass_as_printed(
         },
     )
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "settings")
-    result = pytester.runpytest_subprocess("-W", "error")
+    result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=6)
