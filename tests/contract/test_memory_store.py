@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from contract.blocking import BlockingStore, loop_thread
-from contract.store_contract import StoreContract
 
 from keysmith.core import AsyncMemoryTokenStore, MemoryTokenStore
+from keysmith.testing.contract import BlockingStore, StoreContract, loop_thread
 
 
 class TestMemoryTokenStore(StoreContract):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from contract.store_contract import StoreContract, new_token
 
 from keysmith.django.store import DjangoTokenStore
 from keysmith.models import Token
+from keysmith.testing.contract import StoreContract, new_token
 
 
 # Committed rows (not a rolled-back test transaction), so the contract's threads see them.

@@ -7,7 +7,6 @@ import logging
 from datetime import datetime, timezone
 
 import pytest
-from contract.store_contract import fast_policy
 from sqlalchemy import Engine, select, text
 
 from keysmith.core import Action, AuditEvent, RequestContext, TokenService
@@ -20,6 +19,7 @@ from keysmith.sqlalchemy import (
     make_engine,
     tokens,
 )
+from keysmith.testing.contract import fast_policy
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 CONTEXT = RequestContext(path="/api/items", method="GET", ip_address="10.0.0.7", user_agent="curl")

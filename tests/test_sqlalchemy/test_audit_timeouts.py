@@ -17,7 +17,6 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from contract.store_contract import fast_policy
 from sqlalchemy.exc import DBAPIError
 from support.pglock import LOCK_SECONDS, PATIENCE, finishes, locked_table
 from support.sql_audit import audit_actions
@@ -32,6 +31,7 @@ from keysmith.sqlalchemy import (
     service,
 )
 from keysmith.sqlalchemy.cli import main
+from keysmith.testing.contract import fast_policy
 
 AUDIT_TABLE = "keysmith_audit_events"
 BOUND = 0.2

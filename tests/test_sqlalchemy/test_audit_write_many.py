@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from contract.store_contract import fast_policy
 from sqlalchemy import Engine, delete, select
 from sqlalchemy import event as sqlalchemy_event
 
@@ -27,6 +26,7 @@ from keysmith.sqlalchemy import (
     audit_events,
     make_async_engine,
 )
+from keysmith.testing.contract import fast_policy
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 

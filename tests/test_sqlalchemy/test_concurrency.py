@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from contract.store_contract import fast_policy
-
 from keysmith.core import (
     AsyncTokenService,
     NullAuditSink,
@@ -14,6 +12,7 @@ from keysmith.core import (
     TokenService,
 )
 from keysmith.sqlalchemy import AsyncSQLTokenStore, SQLTokenStore, make_async_engine, make_engine
+from keysmith.testing.contract import fast_policy
 
 WORKERS = 6
 # Successful authentications to see before revoking, so the race is real.

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from contract.store_contract import fast_policy
 from sqlalchemy import event, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool, QueuePool, StaticPool
@@ -28,6 +27,7 @@ from keysmith.sqlalchemy import (
 from keysmith.sqlalchemy import statements as sql
 from keysmith.sqlalchemy.reads import AsyncpgRead
 from keysmith.sqlalchemy.sqlite_read import SQLiteFileRead
+from keysmith.testing.contract import fast_policy
 
 T = TypeVar("T")
 

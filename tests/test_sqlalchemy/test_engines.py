@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from contract.store_contract import new_token
 from sqlalchemy import Connection
 
 from keysmith.core import ConfigurationError, PrefixCollision
 from keysmith.sqlalchemy import DEFAULT_URL, SQLTokenStore, database_url, make_engine
 from keysmith.sqlalchemy.engines import async_url, make_async_engine, sync_url
+from keysmith.testing.contract import new_token
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from contract.store_contract import fast_policy
 from support.sql_audit import audit_actions
 
 from keysmith.core import DisabledToken, NullAuditSink, RevokedToken, TokenPolicy
@@ -16,6 +15,7 @@ from keysmith.sqlalchemy import (
     async_service,
     service,
 )
+from keysmith.testing.contract import fast_policy
 
 
 def test_service_url_runs_lifecycle_and_audits_to_table(database_url: str) -> None:

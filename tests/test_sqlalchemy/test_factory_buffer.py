@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from contract.store_contract import fast_policy
 from support.sql_audit import audit_actions
 
 from keysmith.core import AsyncBufferedAuditSink, BufferedAuditSink, ConfigurationError
@@ -15,6 +14,7 @@ from keysmith.sqlalchemy import (
     async_service,
     service,
 )
+from keysmith.testing.contract import fast_policy
 
 HOUR = 3600.0  # an interval no test waits for: rows appear only when flushed
 

@@ -14,7 +14,6 @@ import logging
 from typing import Any
 
 import pytest
-from contract.store_contract import fast_policy
 from sqlalchemy import func, select
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 from sqlalchemy.util.queue import Empty
@@ -28,6 +27,7 @@ from keysmith.sqlalchemy import (
 )
 from keysmith.sqlalchemy.fair_pool import FairAsyncQueuePool, FairQueue
 from keysmith.sqlalchemy.tables import audit_events
+from keysmith.testing.contract import fast_policy
 
 TASKS = 40  # in flight, against the default pool of 10 connections on PostgreSQL
 ROUNDS = 30  # checkouts per task

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from contract.blocking import BlockingStore, loop_thread
-from contract.store_contract import StoreContract
 from sqlalchemy import Engine
 
 from keysmith.sqlalchemy import AsyncSQLTokenStore, SQLTokenStore, make_async_engine
+from keysmith.testing.contract import BlockingStore, StoreContract, loop_thread
 
 
 class TestSQLTokenStore(StoreContract):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from keysmith.core.audit import AuditSink, NullAuditSink
@@ -54,6 +56,8 @@ class _Built:
 
     lock = threading.Lock()
     current: tuple[KeysmithSettings, TokenService[Any]] | None = None
+    # Called with each new service (``keysmith.django.testing`` follows a settings change).
+    observers: list[Callable[[TokenService[Any]], None]] = []
 
 
 def get_service() -> TokenService[Any]:
@@ -68,14 +72,28 @@ def get_service() -> TokenService[Any]:
                 if built is not None:
                     close_sink(built[1])
                 built = (settings, build_service(settings))
+                for observe in _Built.observers:
+                    observe(built[1])
                 _Built.current = built
     return built[1]
 
 
 def close_sink(service: TokenService[Any]) -> None:
     """Write out a replaced service's buffered audit rows and stop its writer thread."""
-    if isinstance(service.sink, BufferedAuditSink):
-        service.sink.close()
+    close = getattr(service.sink, "close", None)
+    if close is not None:
+        close()
+
+
+@contextmanager
+def observing(observe: Callable[[TokenService[Any]], None]) -> Iterator[None]:
+    """Call ``observe`` with every service built while the block runs (after a settings
+    change), before anything uses it."""
+    _Built.observers.append(observe)
+    try:
+        yield
+    finally:
+        _Built.observers.remove(observe)
 
 
 def flush_audit_log() -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
-
+from keysmith.core import clock
 from keysmith.core.listing import when
 from keysmith.core.untrusted import escape
 from keysmith.management.lookup import state_of
@@ -39,7 +38,7 @@ def token_data(token: Any) -> dict[str, Any]:
         "expires_at": _iso(token.expires_at),
         "last_used_at": _iso(token.last_used_at),
         "previous_secret_accepted_until": (
-            _iso(grace) if grace is not None and grace > timezone.now() else None
+            _iso(grace) if grace is not None and grace > clock.now() else None
         ),
     }
 

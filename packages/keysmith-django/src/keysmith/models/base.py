@@ -12,6 +12,7 @@ from django.db import models, router, transaction
 from django.utils import timezone
 
 from keysmith.conf import raw_setting
+from keysmith.core import clock
 from keysmith.core.records import revocation
 
 # Without it, a person sees and manages only the tokens they own in the admin (docs/admin.md).
@@ -114,7 +115,7 @@ class AbstractToken(models.Model):
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= timezone.now()
+        return self.expires_at is not None and self.expires_at <= clock.now()
 
     @property
     def is_active(self) -> bool:
@@ -132,7 +133,7 @@ class AbstractToken(models.Model):
     def mark_used(self, commit: bool = True) -> None:
         """Set ``last_used_at`` to now; with ``commit`` as one UPDATE of that column only."""
         if not commit:
-            self.last_used_at = timezone.now()
+            self.last_used_at = clock.now()
             return
         if Wiring.mark_used is None:
             raise ImproperlyConfigured("keysmith's app is not ready: add it to INSTALLED_APPS.")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
+from keysmith.core import clock
 from keysmith.core.events import actor_id
 
 
@@ -40,7 +41,7 @@ class SQLToken:
             return "purged"
         if self.revoked:
             return "revoked"
-        now = now or datetime.now(timezone.utc)
+        now = now or clock.now()
         if self.expires_at is not None and self.expires_at <= now:
             return "expired"
         return "active"

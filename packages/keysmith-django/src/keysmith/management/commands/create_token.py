@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from keysmith.core import clock
 from keysmith.core.untrusted import escape
 from keysmith.management.audit_after import audit_after_output
 from keysmith.management.lookup import user_named
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         if options["expires_in_days"] is not None:
             if options["expires_in_days"] < 1:
                 raise CommandError("--expires-in-days must be at least 1.")
-            expires_at = timezone.now() + timedelta(days=options["expires_in_days"])
+            expires_at = clock.now() + timedelta(days=options["expires_in_days"])
         elif options["expires_at"] is not None:
             expires_at = _moment(options["expires_at"])
         with audit_after_output(self):

@@ -3,7 +3,7 @@
 Use it by subclassing ``StoreContract`` in a test module and providing a ``store`` fixture (a
 fresh, empty synchronous ``TokenStore``) and, when the store needs its scopes to exist first,
 a ``scope_names`` fixture returning two names it accepts in ``NewToken.scopes``. An async store
-is tested through ``contract.blocking.BlockingStore``.
+is tested through ``BlockingStore`` (see ``keysmith.testing.contract``). Needs pytest.
 """
 
 from __future__ import annotations
@@ -50,13 +50,17 @@ def fast_policy() -> TokenPolicy:
 
 
 class StoreContract:
+    """The contract's tests; subclass it as ``TestMyStore(StoreContract)``."""
+
     @pytest.fixture
     def scope_names(self) -> tuple[str, str]:
         return ("read", "write")
 
     @pytest.fixture
     def store(self) -> Any:
-        raise NotImplementedError("Provide a `store` fixture.")
+        raise NotImplementedError(
+            "Provide a `store` fixture in your StoreContract subclass: a fresh, empty TokenStore."
+        )
 
     def test_insert_new_token_is_found_by_prefix(self, store: Any) -> None:
         inserted = store.insert(new_token(name="first"))
