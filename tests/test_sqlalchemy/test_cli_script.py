@@ -112,8 +112,8 @@ def test_console_script_init_existing_open_file_keeps_mode_and_warns(tmp_path: P
     result = keysmith(tmp_path, "init")
     assert result.returncode == 0
     assert result.stderr == (
-        "keysmith: warning: keysmith.sqlite3 is open to other users (mode 0644); "
-        "run: chmod 600 keysmith.sqlite3\n"
+        f"keysmith: warning: {database} is open to other users (mode 0644); "
+        f"run: chmod 600 {database}\n"
     )
     assert stat.S_IMODE(database.stat().st_mode) == 0o644
     database.chmod(0o600)
