@@ -37,17 +37,17 @@ class StoreCheck:
         if self._passed:
             return True
         with self._lock:  # one check at a time, the others wait for its verdict
-            if self._passed:
-                return True
-            now = time.monotonic()
-            if now < self._next_attempt:
-                return False
-            self._next_attempt = now + RETRY_SECONDS
-            assert self._check is not None
-            try:
-                self._check()
-            except ConfigurationError as error:
-                logger.error("keysmith: %s", error)
-                return False
-            self._passed = True
-            return True
+            return self._passed or self._attempt()
+
+    def _attempt(self) -> bool:
+        now = time.monotonic()
+        if now < self._next_attempt or self._check is None:
+            return False
+        self._next_attempt = now + RETRY_SECONDS
+        try:
+            self._check()
+        except ConfigurationError as error:
+            logger.error("keysmith: %s", error)
+            return False
+        self._passed = True
+        return True
