@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Security
+from support.docs_samples import docs_sample
 
 from keysmith.asgi import TokenAuthenticator
 from keysmith.asgi.fastapi import KeysmithToken
@@ -126,3 +129,12 @@ async def test_openapi_without_document_lacks_scopes_and_refusals() -> None:
 async def test_openapi_document_is_the_same_when_fetched_twice() -> None:
     app = make_app()
     assert await fetched(app) == await fetched(app)
+
+
+def test_openapi_docs_sample_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the sample's default sqlite:///keysmith.sqlite3, ours
+    monkeypatch.delenv("KEYSMITH_DATABASE_URL", raising=False)
+    sample = docs_sample("fastapi.md", "openapi")
+    namespace: dict[str, Any] = {"__name__": "fastapi_openapi_sample"}
+    exec(compile(sample, "docs/fastapi.md", "exec"), namespace)  # its asserts run here
+    asyncio.run(namespace["keysmith"].service.store.engine.dispose())

@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+from support.docs_samples import docs_sample
 
 from keysmith.sqlalchemy import MissingTablesError, create_all, make_engine, service
 
@@ -61,3 +63,15 @@ def test_make_engine_resolves_relative_sqlite_path_against_current_folder(
     )
     assert make_engine("sqlite://").url.database in (None, "")
     assert make_engine("sqlite:///:memory:").url.database == ":memory:"
+
+
+def test_startup_check_docs_sample_prints_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    sample = docs_sample("sqlalchemy.md", "startup-check")
+    namespace: dict[str, Any] = {"__name__": "startup_check_sample"}
+    exec(compile(sample, "docs/sqlalchemy.md", "exec"), namespace)
+    printed = capsys.readouterr().out
+    assert f"the SQLite file {tmp_path / 'keysmith.sqlite3'} does not exist" in printed
+    namespace["svc"].store.engine.dispose()
