@@ -12,8 +12,9 @@ import pytest
 from django.urls import include, path
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.routers import SimpleRouter
+from support.docs_samples import docs_sample
 from test_drf import views
 
 from keysmith.drf.auth import KeysmithAuthentication
@@ -142,3 +143,19 @@ def test_openapi_view_without_keysmith_has_no_refusals(settings: Any) -> None:
     operation = documented(OpenViewSet, settings)["paths"]["/api/users/"]["get"]
     assert not {"401", "403"} & set(operation["responses"])
     assert SCHEME not in str(operation.get("security", []))
+
+
+def test_openapi_docs_sample_settings_document_refusals(settings: Any) -> None:
+    namespace: dict[str, Any] = {}
+    exec(docs_sample("drf.md", "spectacular"), namespace)
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, **namespace["REST_FRAMEWORK"]}
+    responses = schema_for(ScopedViewSet)["paths"]["/api/users/"]["get"]["responses"]
+    assert {"401", "403"} <= set(responses)
+
+
+def test_openapi_either_side_of_an_or_is_not_a_required_scope() -> None:
+    class EitherViewSet(views.UserViewSet):
+        permission_classes = [IsAdminUser | ScopedPermission("view_user")]  # type: ignore[operator]
+
+    operation = schema_for(EitherViewSet)["paths"]["/api/users/"]["get"]
+    assert {SCHEME: []} in operation["security"]
