@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from test_asgi.conftest import FAST_POLICY
 
-from keysmith.asgi import KeysmithMiddleware, TokenAuthenticator, from_url
+from keysmith.asgi import KeysmithMiddleware, SQLAuthenticator, TokenAuthenticator, from_url
 from keysmith.core import AsyncMemoryTokenStore, AsyncTokenService
 from keysmith.sqlalchemy import (
     MissingTablesError,
@@ -36,7 +36,7 @@ from keysmith.sqlalchemy import (
 EXAMPLE = Path(__file__).parents[2] / "examples" / "fastapi_app"
 
 
-def at(url: str) -> TokenAuthenticator[Any]:
+def at(url: str) -> SQLAuthenticator:
     """An authenticator over ``url``, its engine keeping no connection between event loops."""
     return from_url(make_async_engine(url, poolclass=NullPool), policy=FAST_POLICY)
 

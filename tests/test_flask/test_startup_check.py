@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
+from typing import cast
 
 import pytest
 from flask import Flask
 
 from keysmith.flask import Keysmith, readiness
-from keysmith.sqlalchemy import create_all
+from keysmith.sqlalchemy import SQLTokenStore, create_all
 
 
 def make_app(url: str) -> tuple[Flask, Keysmith]:
@@ -73,7 +74,7 @@ def test_tables_are_checked_once_not_per_request(tmp_path: Path) -> None:
     database = tmp_path / "keysmith.sqlite3"
     create_all(f"sqlite:///{database}")
     app, keysmith = make_app(f"sqlite:///{database}")
-    store = keysmith.state(app).service.store
+    store = cast(SQLTokenStore, keysmith.state(app).service.store)
     calls: list[int] = []
     original = store.check_tables
 

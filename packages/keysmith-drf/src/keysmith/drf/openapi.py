@@ -31,7 +31,8 @@ def _scopes_of(permission: Any, view: Any) -> set[str]:
         except ImproperlyConfigured:
             return set()  # refused at request time; nothing to document
     if isinstance(permission, AND):  # both sides are required; of OR and NOT, neither is
-        return _scopes_of(permission.op1, view) | _scopes_of(permission.op2, view)
+        operands: Any = permission  # DRF's composition classes are untyped
+        return _scopes_of(operands.op1, view) | _scopes_of(operands.op2, view)
     return set()
 
 
