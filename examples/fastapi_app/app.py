@@ -2,8 +2,10 @@
 and the "API keys" endpoints (``/tokens``) where signed-in users manage their own tokens.
 
 Run it with ``uvicorn app:app`` from this folder. Tokens live in the database named by
-``KEYSMITH_DATABASE_URL`` (default: the SQLite file ``keysmith.sqlite3``), the same one the
-``keysmith`` command manages: ``keysmith create --name my-script --scope write``.
+``KEYSMITH_DATABASE_URL`` (default: the SQLite file ``keysmith.sqlite3`` in the folder the app
+is started from), the same one the ``keysmith`` command manages when run from that folder:
+``keysmith init``, then ``keysmith create --name my-script --scope write``. Started where that
+database has no keysmith tables, the app stops at start-up with an error naming the file.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from keysmith.asgi import KeysmithMiddleware, from_url
 from keysmith.asgi.fastapi import KeysmithToken
 from keysmith.asgi.fastapi_tokens import token_router
-from keysmith.sqlalchemy import SQLToken, create_all_async, make_async_engine
+from keysmith.sqlalchemy import SQLToken, make_async_engine
 
 engine = make_async_engine()
 keysmith = from_url(engine)
@@ -31,7 +33,8 @@ Writer = Annotated[SQLToken, Depends(KeysmithToken(keysmith, scopes=["write"]))]
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    await create_all_async(engine)  # a no-op once the tables exist
+    # No create_all_async here: tables created in whatever folder the app happens to start
+    # from would hide the database `keysmith init` made (KeysmithMiddleware checks it instead).
     yield
     await engine.dispose()
 

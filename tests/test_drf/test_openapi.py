@@ -12,10 +12,14 @@ import pytest
 from django.urls import include, path
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.routers import SimpleRouter
+from support.docs_samples import docs_sample
 from test_drf import views
 
 from keysmith.drf.auth import KeysmithAuthentication
+from keysmith.drf.openapi import ERROR_SCHEMA
+from keysmith.drf.permissions import RequireKeysmithToken, ScopedPermission
 
 SCHEME = "keysmithToken"
 
@@ -57,7 +61,7 @@ def test_openapi_scheme_is_api_key_in_default_header() -> None:
 
 
 def test_openapi_operations_require_the_scheme() -> None:
-    operation = schema_for(views.UserViewSet)["paths"]["/api/users/"]["get"]
+    operation = schema_for(TokenOnlyViewSet)["paths"]["/api/users/"]["get"]
     assert {SCHEME: []} in operation["security"]
 
 
@@ -88,3 +92,70 @@ def test_openapi_extension_loads_when_drf_settings_import_the_class() -> None:
     command = [sys.executable, "-W", "error", "-c", code]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert result.stdout.split() == ["KeysmithAuthentication", "True"], result.stderr
+
+
+class TokenOnlyViewSet(views.UserViewSet):
+    permission_classes = [RequireKeysmithToken]
+
+
+class ScopedViewSet(views.UserViewSet):
+    permission_classes = [ScopedPermission("view_user", "change_user")]  # type: ignore[list-item]
+
+
+class OpenViewSet(views.UserViewSet):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+
+def documented(viewset: type[Any], settings: Any) -> dict[str, Any]:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_SCHEMA_CLASS": "keysmith.drf.openapi_schema.KeysmithAutoSchema",
+    }
+    return schema_for(viewset)
+
+
+def test_openapi_security_requirement_lists_scoped_permission_scopes() -> None:
+    operation = schema_for(ScopedViewSet)["paths"]["/api/users/"]["get"]
+    assert {SCHEME: ["change_user", "view_user"]} in operation["security"]
+
+
+def test_openapi_security_requirement_lists_view_required_scopes() -> None:
+    operation = schema_for(views.UserViewSet)["paths"]["/api/users/"]["get"]
+    assert {SCHEME: ["view_user"]} in operation["security"]
+
+
+def test_openapi_keysmith_schema_documents_401_with_body_and_challenge(settings: Any) -> None:
+    responses = documented(TokenOnlyViewSet, settings)["paths"]["/api/users/"]["get"]["responses"]
+    answer = responses["401"]
+    assert answer["content"]["application/json"]["schema"] == ERROR_SCHEMA
+    assert 'header="X-Keysmith-Token"' in answer["headers"]["WWW-Authenticate"]["description"]
+    assert "403" not in responses  # no scope required
+
+
+def test_openapi_keysmith_schema_documents_403_when_scopes_are_required(settings: Any) -> None:
+    responses = documented(ScopedViewSet, settings)["paths"]["/api/users/"]["get"]["responses"]
+    assert responses["403"]["content"]["application/json"]["schema"] == ERROR_SCHEMA
+    assert "401" in responses
+
+
+def test_openapi_view_without_keysmith_has_no_refusals(settings: Any) -> None:
+    operation = documented(OpenViewSet, settings)["paths"]["/api/users/"]["get"]
+    assert not {"401", "403"} & set(operation["responses"])
+    assert SCHEME not in str(operation.get("security", []))
+
+
+def test_openapi_docs_sample_settings_document_refusals(settings: Any) -> None:
+    namespace: dict[str, Any] = {}
+    exec(docs_sample("drf.md", "spectacular"), namespace)
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, **namespace["REST_FRAMEWORK"]}
+    responses = schema_for(ScopedViewSet)["paths"]["/api/users/"]["get"]["responses"]
+    assert {"401", "403"} <= set(responses)
+
+
+def test_openapi_either_side_of_an_or_is_not_a_required_scope() -> None:
+    class EitherViewSet(views.UserViewSet):
+        permission_classes = [IsAdminUser | ScopedPermission("view_user")]
+
+    operation = schema_for(EitherViewSet)["paths"]["/api/users/"]["get"]
+    assert {SCHEME: []} in operation["security"]

@@ -141,6 +141,8 @@ def test_sql_outage_answers_503_and_keeps_token_out_of_log_and_frames(
 ) -> None:
     app = url_app(sqlite_url)
     raw = owner_token(sqlite_url, "dave")
+    # The first request finds the tables (the start-up check); they go missing later.
+    assert app.test_client().get("/me").status_code == 401
     engine = make_engine(sqlite_url)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE keysmith_token_scopes"))

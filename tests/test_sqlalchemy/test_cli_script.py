@@ -64,8 +64,11 @@ def test_console_script_lifecycle_on_database(database_url: str, tmp_path: Path)
 
 
 def test_console_script_default_database_is_sqlite_file_in_working_dir(tmp_path: Path) -> None:
-    assert keysmith(tmp_path, "init").returncode == 0
+    init = keysmith(tmp_path, "init")
+    assert init.returncode == 0
     assert (tmp_path / "keysmith.sqlite3").is_file()
+    # The relative default is reported by the absolute path it resolved to.
+    assert f"in sqlite:///{tmp_path / 'keysmith.sqlite3'}." in init.stdout
     made = keysmith(tmp_path, "create", "--name", "local")
     assert made.returncode == 0
     assert made.stdout.splitlines()[-1].startswith("tok_")
@@ -76,7 +79,8 @@ def test_console_script_error_is_one_line_without_traceback(tmp_path: Path) -> N
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "keysmith: error: no database file at keysmith.sqlite3; run `keysmith init` to create it\n"
+        f"keysmith: error: no database file at {tmp_path / 'keysmith.sqlite3'}; "
+        "run `keysmith init` to create it\n"
     )
 
 
@@ -108,8 +112,8 @@ def test_console_script_init_existing_open_file_keeps_mode_and_warns(tmp_path: P
     result = keysmith(tmp_path, "init")
     assert result.returncode == 0
     assert result.stderr == (
-        "keysmith: warning: keysmith.sqlite3 is open to other users (mode 0644); "
-        "run: chmod 600 keysmith.sqlite3\n"
+        f"keysmith: warning: {database} is open to other users (mode 0644); "
+        f"run: chmod 600 {database}\n"
     )
     assert stat.S_IMODE(database.stat().st_mode) == 0o644
     database.chmod(0o600)

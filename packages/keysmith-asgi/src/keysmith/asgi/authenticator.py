@@ -112,6 +112,15 @@ class TokenAuthenticator(Generic[R]):
             outcome.context = request_context(scope, trust_proxies=self.trust_proxies)
         await service.record_outcome(outcome, status_code)
 
+    async def check_store(self) -> None:
+        """The start-up check, once before serving (``KeysmithMiddleware`` runs it when the app
+        has started): raises ``ConfigurationError`` (``MissingTablesError``) when the SQL
+        store's tables do not exist, and logs a warning when its database cannot be reached. A
+        store without tables to check (the in-memory one) passes."""
+        check = getattr(self.service.store, "check_tables", None)
+        if check is not None:
+            await check()
+
     async def aclose(self) -> None:
         """Write out the audit events the service's sink still buffers; call it at shutdown,
         before disposing of the engine (``KeysmithMiddleware`` does on lifespan shutdown)."""

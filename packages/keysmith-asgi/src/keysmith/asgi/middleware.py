@@ -47,10 +47,11 @@ class KeysmithMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
-            # Lifespan and extensions pass through; shutdown first writes out buffered audit.
+            # Lifespan and extensions pass through (lifespan with keysmith's part).
             if scope["type"] == "lifespan":
-                receive = self._closing_audit_on_shutdown(receive)
-            await self.app(scope, receive, send)
+                await self._lifespan(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         auth = self.authenticator
         outcome = await auth.resolve(scope, deferred=True)
@@ -80,17 +81,35 @@ class KeysmithMiddleware:
         finally:
             await auth.audit(scope, outcome, status[0] if status else 500)
 
-    def _closing_audit_on_shutdown(self, receive: Receive) -> Receive:
-        """``receive``, writing out buffered audit events before the app hears of shutdown."""
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app's lifespan, plus keysmith's part: once the app's own start-up is done (which
+        may create the tables), check the token store, and fail the start-up naming the fix
+        when its tables are missing; on shutdown, write out buffered audit events first."""
+        failed = False
 
-        async def receive_closing_audit() -> Message:
+        async def receive_lifespan() -> Message:
             message = await receive()
             if message["type"] == "lifespan.shutdown":
                 # Before the app's own shutdown, which may dispose of the engine.
                 await self.authenticator.aclose()
             return message
 
-        return receive_closing_audit
+        async def send_lifespan(message: Message) -> None:
+            nonlocal failed
+            if failed:
+                return  # the server has the reason; the app's own account of it would bury it
+            if message["type"] == "lifespan.startup.complete":
+                try:
+                    await self.authenticator.check_store()
+                except ConfigurationError as error:
+                    failed = True
+                    await send({"type": "lifespan.startup.failed", "message": str(error)})
+                    # Raised into the app, as a failure of its own start-up would be: it
+                    # leaves its lifespan (running its clean-up) and the server stops.
+                    raise
+            await send(message)
+
+        await self.app(scope, receive_lifespan, send_lifespan)
 
     def _requires_token(self, path: str) -> bool:
         if not self.required or path in self.exclude_paths:

@@ -13,7 +13,12 @@ from typing import Any
 from flask import Response, g, request
 
 from keysmith.core import InsufficientScope, InvalidToken, TokenAuthError, require_scopes
-from keysmith.core.errors import STORE_UNAVAILABLE, hook_refusal, unavailable
+from keysmith.core.errors import (
+    STORE_UNAVAILABLE,
+    ServiceUnavailable,
+    hook_refusal,
+    unavailable,
+)
 from keysmith.core.format import RawToken
 from keysmith.core.outcome import AuthOutcome
 from keysmith.flask.context import client_ip, header_values, request_context
@@ -103,7 +108,10 @@ def refusal(state: KeysmithState, scopes: Iterable[str] = ()) -> Response | None
 
 def check_request(state: KeysmithState) -> Response | None:
     """``before_request``: a token that was sent is checked, and refused on every route when it
-    does not authenticate; a request without one goes on to the view."""
+    does not authenticate; a request without one goes on to the view. Until the store's
+    tables are found (checked by the first request), every request answers 503."""
+    if not state.store_check.passes():
+        return flask_response(state.replies.for_error(ServiceUnavailable(reason=STORE_UNAVAILABLE)))
     outcome = resolve(state)
     if outcome.error is not None:
         return flask_response(state.replies.for_error(outcome.error))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
 
@@ -17,9 +18,13 @@ from keysmith.core.policy import Admit, TokenPolicy
 from keysmith.core.service import TokenService
 from keysmith.flask import authentication
 from keysmith.flask.cli import keysmith_command
+from keysmith.flask.readiness import StoreCheck
 from keysmith.flask.settings import read_settings
 from keysmith.flask.state import EXTENSION_KEY, KeysmithState, RateLimitHook, app_state
 from keysmith.flask.storage import build_service
+from keysmith.sqlalchemy.readiness import describe
+
+logger = logging.getLogger("keysmith.flask")
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXEMPT_ATTRIBUTE = "_keysmith_exempt"
@@ -63,7 +68,8 @@ class Keysmith:
 
     def init_app(self, app: Flask, **options: Any) -> None:
         """Set keysmith up on ``app`` from its ``KEYSMITH_*`` config; bad values raise
-        ``ConfigurationError`` here, at start-up."""
+        ``ConfigurationError`` here, at start-up. The database is not touched here: its tables
+        are checked by the first request (see ``keysmith.flask.readiness``)."""
         unknown = set(options) - set(self.options)
         if unknown:
             raise TypeError(f"init_app() got unknown options: {', '.join(sorted(unknown))}.")
@@ -87,7 +93,13 @@ class Keysmith:
             audit=settings.audit,
             engine=engine,
             owns_engine=owned,
+            # Run by the first request: see keysmith.flask.readiness.
+            store_check=StoreCheck(getattr(service.store, "check_tables", None)),
         )
+        if engine is not None:
+            logger.info(
+                "keysmith: the app %r keeps its tokens in %s", app.name, describe(engine.url)
+            )
         app.extensions[EXTENSION_KEY] = state
         app.before_request(functools.partial(authentication.check_request, state))
         app.after_request(authentication.note_status)

@@ -4,7 +4,7 @@ read from, its answers, its hooks and the engine the ``flask keysmith`` command 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Request
@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from keysmith.core.extract import TokenSource
 from keysmith.core.replies import Replies
 from keysmith.core.service import TokenService
+from keysmith.flask.readiness import StoreCheck
 
 EXTENSION_KEY = "keysmith"
 
@@ -30,6 +31,7 @@ class KeysmithState:
     audit: bool
     engine: Engine | None  # None: the store is not SQL (the command cannot run)
     owns_engine: bool = False
+    store_check: StoreCheck = field(default_factory=lambda: StoreCheck(None))
 
     def close(self) -> None:
         """Write out the buffered audit rows, then dispose of the engine keysmith made.

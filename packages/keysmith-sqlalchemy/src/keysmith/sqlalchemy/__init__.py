@@ -8,6 +8,7 @@ from keysmith.sqlalchemy.columns import UTCDateTime, render_item
 from keysmith.sqlalchemy.engines import (
     DEFAULT_URL,
     URL_VARIABLE,
+    absolute_sqlite,
     database_url,
     make_async_engine,
     make_engine,
@@ -17,6 +18,12 @@ from keysmith.sqlalchemy.factory import (
     SQLTokenService,
     async_service,
     service,
+)
+from keysmith.sqlalchemy.readiness import (
+    MissingTablesError,
+    check_tables,
+    check_tables_async,
+    describe,
 )
 from keysmith.sqlalchemy.records import SQLToken
 from keysmith.sqlalchemy.schema import create_all, create_all_async, missing_tables
@@ -32,16 +39,21 @@ __all__ = [
     "AsyncSQLAuditSink",
     "AsyncSQLTokenService",
     "AsyncSQLTokenStore",
+    "MissingTablesError",
     "SQLAuditSink",
     "SQLToken",
     "SQLTokenService",
     "SQLTokenStore",
     "UTCDateTime",
+    "absolute_sqlite",
     "async_service",
     "audit_events",
+    "check_tables",
+    "check_tables_async",
     "create_all",
     "create_all_async",
     "database_url",
+    "describe",
     "make_async_engine",
     "make_engine",
     "metadata",

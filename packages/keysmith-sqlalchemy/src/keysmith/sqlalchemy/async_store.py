@@ -14,6 +14,7 @@ from keysmith.core.errors import PrefixCollision
 from keysmith.core.records import NewToken
 from keysmith.sqlalchemy import statements as sql
 from keysmith.sqlalchemy.engines import make_async_engine
+from keysmith.sqlalchemy.readiness import check_tables_async
 from keysmith.sqlalchemy.reads import prefix_read
 from keysmith.sqlalchemy.records import SQLToken
 
@@ -35,6 +36,11 @@ class AsyncSQLTokenStore:
         self._reads = self.engine if sqlite else self._autocommit
         # Authentication's read, on the driver's connection where the driver allows it.
         self._prefix_read = prefix_read(self.engine)
+
+    async def check_tables(self) -> bool:
+        """The start-up check (``keysmith.sqlalchemy.readiness.check_tables_async``): raises
+        ``MissingTablesError`` without the tables, False when the database is unreachable."""
+        return await check_tables_async(self.engine)
 
     async def insert(self, new: NewToken) -> SQLToken:
         record = sql.new_record(new)

@@ -150,9 +150,22 @@ def _target(url: str | URL | None) -> str | URL:
     return url if isinstance(url, URL) else database_url(url)
 
 
+def absolute_sqlite(url: URL) -> URL:
+    """``url`` with a relative SQLite file path made absolute against the current folder, now.
+
+    Read once, when the engine is made: the application and the ``keysmith`` command then name
+    one file in their messages, and a later ``chdir`` cannot switch databases under a pool.
+    """
+    path = sqlite_file(url)
+    if path is None or path.is_absolute():
+        return url
+    return url.set(database=os.path.abspath(path))
+
+
 def make_engine(url: str | URL | None = None, **options: Any) -> Engine:
-    """A synchronous engine for ``url`` (see ``database_url`` for the default)."""
-    target = sync_url(_target(url))
+    """A synchronous engine for ``url`` (see ``database_url`` for the default); a relative
+    SQLite path is resolved against the current folder (``absolute_sqlite``)."""
+    target = absolute_sqlite(sync_url(_target(url)))
     options.setdefault("hide_parameters", True)  # hashes must not reach error messages
     try:
         engine = create_engine(target, **options)
@@ -170,14 +183,15 @@ POSTGRES_POOL = {"pool_size": 10, "max_overflow": 0}
 
 
 def make_async_engine(url: str | URL | None = None, **options: Any) -> AsyncEngine:
-    """An asyncio engine for ``url`` (see ``database_url`` for the default).
+    """An asyncio engine for ``url`` (see ``database_url`` for the default); a relative SQLite
+    path is resolved against the current folder (``absolute_sqlite``).
 
     On PostgreSQL and SQLite files its pool serves waiting checkouts in the order they came
     (``FairAsyncQueuePool``), unless ``options`` choose the pool (``poolclass``, ``pool``). On
     PostgreSQL it keeps 10 connections and opens no overflow ones, unless ``options`` size it
     (``pool_size``, ``max_overflow``).
     """
-    target = async_url(_target(url))
+    target = absolute_sqlite(async_url(_target(url)))
     options.setdefault("hide_parameters", True)
     if not {"poolclass", "pool"} & options.keys() and (
         target.get_backend_name() == "postgresql" or is_sqlite_file(target)

@@ -10,7 +10,8 @@ from keysmith.sqlalchemy.engines import make_async_engine, make_engine
 from keysmith.sqlalchemy.tables import TABLES, metadata
 
 
-def _missing(connection: Connection) -> list[str]:
+def missing_in(connection: Connection) -> list[str]:
+    """The keysmith tables missing from the connection's database."""
     inspector = inspect(connection)
     return [table.name for table in TABLES if not inspector.has_table(table.name)]
 
@@ -24,7 +25,7 @@ def create_all(bind: Engine | str | URL | None = None) -> list[str]:
     engine = bind if isinstance(bind, Engine) else make_engine(bind)
     try:
         with engine.begin() as connection:
-            missing = _missing(connection)
+            missing = missing_in(connection)
             metadata.create_all(connection)
     finally:
         if engine is not bind:
@@ -37,7 +38,7 @@ async def create_all_async(bind: AsyncEngine | str | URL | None = None) -> list[
     engine = bind if isinstance(bind, AsyncEngine) else make_async_engine(bind)
     try:
         async with engine.begin() as connection:
-            missing = await connection.run_sync(_missing)
+            missing = await connection.run_sync(missing_in)
             await connection.run_sync(metadata.create_all)
     finally:
         if engine is not bind:
@@ -48,4 +49,4 @@ async def create_all_async(bind: AsyncEngine | str | URL | None = None) -> list[
 def missing_tables(engine: Engine) -> list[str]:
     """The keysmith tables the database lacks (all of them before ``create_all``)."""
     with engine.connect() as connection:
-        return _missing(connection)
+        return missing_in(connection)

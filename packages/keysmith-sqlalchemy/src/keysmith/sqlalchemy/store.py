@@ -13,6 +13,7 @@ from keysmith.core.errors import PrefixCollision
 from keysmith.core.records import NewToken
 from keysmith.sqlalchemy import statements as sql
 from keysmith.sqlalchemy.engines import make_engine
+from keysmith.sqlalchemy.readiness import check_tables
 from keysmith.sqlalchemy.records import SQLToken
 
 
@@ -28,6 +29,11 @@ class SQLTokenStore:
         # an authenticated Flask request. The async store reads the same way.
         sqlite = self.engine.dialect.name == "sqlite"
         self._reads = self.engine if sqlite else self._autocommit
+
+    def check_tables(self) -> bool:
+        """The start-up check (``keysmith.sqlalchemy.readiness.check_tables``): raises
+        ``MissingTablesError`` without the tables, False when the database is unreachable."""
+        return check_tables(self.engine)
 
     def insert(self, new: NewToken) -> SQLToken:
         record = sql.new_record(new)

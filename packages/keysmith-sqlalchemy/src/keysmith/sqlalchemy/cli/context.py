@@ -19,7 +19,7 @@ from keysmith.core.service import TokenService
 from keysmith.sqlalchemy import __version__
 from keysmith.sqlalchemy.audit import SQLAuditSink
 from keysmith.sqlalchemy.cli.render import dumps
-from keysmith.sqlalchemy.engines import redacted
+from keysmith.sqlalchemy.engines import redacted, sqlite_file
 from keysmith.sqlalchemy.records import SQLToken
 from keysmith.sqlalchemy.schema import missing_tables
 from keysmith.sqlalchemy.settings import policy_from_env
@@ -64,7 +64,10 @@ class Context:
 
     @property
     def database(self) -> str:
-        """The database URL as given (password hidden), for messages."""
+        """The database URL as given (password hidden), for messages; a SQLite file by the
+        absolute path the engine resolved, so the app can be pointed at the same file."""
+        if sqlite_file(self.engine.url) is not None:
+            return redacted(self.engine.url)
         return redacted(self.url)
 
     @cached_property
