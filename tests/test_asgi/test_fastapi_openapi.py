@@ -20,9 +20,13 @@ from keysmith.core import AsyncMemoryTokenStore, AsyncTokenService
 ERROR_REF = {"$ref": "#/components/schemas/KeysmithError"}
 
 
-def make_app(*, documented: bool = True, header_name: str = "x-keysmith-token") -> FastAPI:
+def make_app(
+    *, documented: bool = True, header_name: str = "x-keysmith-token", allow_bearer: bool = True
+) -> FastAPI:
     keysmith = TokenAuthenticator(
-        AsyncTokenService(AsyncMemoryTokenStore()), header_name=header_name
+        AsyncTokenService(AsyncMemoryTokenStore()),
+        header_name=header_name,
+        allow_bearer=allow_bearer,
     )
     app = FastAPI()
     if documented:
@@ -73,10 +77,27 @@ async def fetched(app: FastAPI) -> dict[str, Any]:
 @pytest.mark.anyio
 async def test_openapi_security_requirement_lists_constructor_scopes() -> None:
     paths = (await fetched(make_app()))["paths"]
-    assert paths["/items"]["post"]["security"] == [{"KeysmithToken": ["items", "write"]}]
-    assert paths["/items/{item}"]["delete"]["security"] == [{"KeysmithToken": ["admin"]}]
-    assert paths["/reports"]["get"]["security"] == [{"KeysmithToken": ["reports"]}]
-    assert paths["/me"]["get"]["security"] == [{"KeysmithToken": []}]
+
+    def either(*scopes: str) -> list[dict[str, list[str]]]:
+        return [{"KeysmithToken": list(scopes)}, {"KeysmithBearer": list(scopes)}]
+
+    assert paths["/items"]["post"]["security"] == either("items", "write")
+    assert paths["/items/{item}"]["delete"]["security"] == either("admin")
+    assert paths["/reports"]["get"]["security"] == either("reports")
+    assert paths["/me"]["get"]["security"] == either()
+
+
+@pytest.mark.anyio
+async def test_openapi_offers_bearer_as_the_alternative_only_when_accepted() -> None:
+    schema = await fetched(make_app())
+    assert schema["components"]["securitySchemes"]["KeysmithBearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token issued by keysmith, as Authorization: Bearer <token>.",
+    }
+    without = await fetched(make_app(allow_bearer=False))
+    assert without["paths"]["/items"]["post"]["security"] == [{"KeysmithToken": ["items", "write"]}]
+    assert "KeysmithBearer" not in without["components"]["securitySchemes"]
 
 
 @pytest.mark.anyio

@@ -1,5 +1,6 @@
 """FastAPI's OpenAPI document, completed for the routes ``KeysmithToken`` protects: the scopes
-each requires in its security requirement, and its 401 and 403 answers (body and
+each requires in its security requirement, ``Authorization: Bearer`` as the alternative to the
+header when the authenticator accepts it, and its 401 and 403 answers (body and
 ``WWW-Authenticate``), so schema-driven clients and API fuzzers see them."""
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from keysmith.asgi.fastapi import KeysmithToken
 from keysmith.core.replies import challenge
 
 ERROR_SCHEMA_NAME = "KeysmithError"
+BEARER_SCHEME_NAME = "KeysmithBearer"
+BEARER_SCHEME: dict[str, Any] = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API token issued by keysmith, as Authorization: Bearer <token>.",
+}
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -48,15 +55,23 @@ def _answer(description: str, header: str) -> dict[str, Any]:
     }
 
 
-def _document(operation: dict[str, Any], guards: list[KeysmithToken[Any]]) -> None:
+def _document(operation: dict[str, Any], guards: list[KeysmithToken[Any]]) -> bool:
+    """Complete one operation; True when it offers Bearer as an alternative."""
     required: set[str] = set()
-    for requirement in operation.setdefault("security", []):
+    security = operation.setdefault("security", [])
+    for requirement in security:
         for guard in guards:
             if guard.scheme_name in requirement:
                 scopes = set(requirement[guard.scheme_name]) | guard.scopes
                 requirement[guard.scheme_name] = sorted(scopes)
                 required |= scopes
     source = guards[0].authenticator.source
+    bearer = source.allow_bearer
+    if bearer:
+        # Requirements in the list are alternatives: the header, or Bearer, with the same scopes.
+        alternative = {BEARER_SCHEME_NAME: sorted(required)}
+        if alternative not in security:
+            security.append(alternative)
     responses = operation.setdefault("responses", {})
     # setdefault: what a route documents itself stays as it is.
     responses.setdefault(
@@ -74,6 +89,7 @@ def _document(operation: dict[str, Any], guards: list[KeysmithToken[Any]]) -> No
                 challenge(source, "insufficient_scope", " ".join(sorted(required))),
             ),
         )
+    return bearer
 
 
 def _api_routes(routes: Sequence[Any]) -> Iterator[Any]:
@@ -90,7 +106,7 @@ def _api_routes(routes: Sequence[Any]) -> Iterator[Any]:
 def document_routes(schema: dict[str, Any], routes: Sequence[Any]) -> dict[str, Any]:
     """Complete ``schema`` (an app's OpenAPI document) for the ``routes`` behind it; running it
     again changes nothing."""
-    documented = False
+    documented = bearer = False
     for route in _api_routes(routes):
         if not route.include_in_schema:
             continue
@@ -101,18 +117,21 @@ def document_routes(schema: dict[str, Any], routes: Sequence[Any]) -> dict[str, 
         for method in route.methods:
             operation = path.get(method.lower())
             if operation is not None:
-                _document(operation, guards)
+                bearer |= _document(operation, guards)
                 documented = True
+    components = schema.setdefault("components", {}) if documented else {}
     if documented:
-        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-        schemas.setdefault(ERROR_SCHEMA_NAME, ERROR_SCHEMA)
+        components.setdefault("schemas", {}).setdefault(ERROR_SCHEMA_NAME, ERROR_SCHEMA)
+    if bearer:
+        components.setdefault("securitySchemes", {}).setdefault(BEARER_SCHEME_NAME, BEARER_SCHEME)
     return schema
 
 
 def document(app: FastAPI) -> None:
     """Make ``app.openapi()`` (``/openapi.json``, Swagger UI) document every route a
-    ``KeysmithToken`` protects: the scopes it requires in its security requirement, its 401
-    answer, and its 403 answer when it requires scopes. Call it once, before or after adding
+    ``KeysmithToken`` protects: the scopes it requires in its security requirement (with
+    ``Authorization: Bearer`` as the alternative scheme when the authenticator accepts it), its
+    401 answer, and its 403 answer when it requires scopes. Call it once, before or after adding
     the routes."""
     build = app.openapi
 
