@@ -17,6 +17,7 @@ class TokenAuditLog(AbstractTokenAuditLog):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,
         related_name="%(app_label)s_%(class)s_logs",
     )
 
