@@ -138,7 +138,7 @@ def _indexes(engine: Engine, table: str) -> dict[str, list[str]]:
     # Without the indexes of unique constraints (PostgreSQL lists them too).
     found = inspect(engine).get_indexes(table)
     return {
-        str(index["name"]): list(index["column_names"])
+        str(index["name"]): [str(column) for column in index["column_names"]]
         for index in found
         if not index.get("duplicates_constraint")
     }
