@@ -16,12 +16,15 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Delete,
     Executable,
     Insert,
     Select,
     String,
     Update,
     bindparam,
+    delete,
+    func,
     insert,
     or_,
     select,
@@ -245,3 +248,20 @@ def audit_listing(
     return statement.order_by(audit_events.c.created_at.desc(), audit_events.c.id.desc()).limit(
         limit
     )
+
+
+def audit_older_count(cutoff: datetime) -> Select[Any]:
+    """How many audit events are older than ``cutoff`` (a prune's dry run)."""
+    return select(func.count()).select_from(audit_events).where(audit_events.c.created_at < cutoff)
+
+
+def audit_prune_batch(cutoff: datetime, limit: int) -> Delete:
+    """Delete the ``limit`` oldest audit events older than ``cutoff``, read from the
+    created_at index: one batch of ``keysmith.core.pruning.prune_in_batches``."""
+    oldest = (
+        select(audit_events.c.id)
+        .where(audit_events.c.created_at < cutoff)
+        .order_by(audit_events.c.created_at)
+        .limit(limit)
+    )
+    return delete(audit_events).where(audit_events.c.id.in_(oldest.scalar_subquery()))

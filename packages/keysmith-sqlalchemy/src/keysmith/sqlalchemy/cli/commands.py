@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from keysmith.core.errors import TokenChanged, TokenStateError
+from keysmith.core.pruning import Progress, batches_for, progress_line, prune_in_batches
 from keysmith.core.untrusted import escape
 from keysmith.sqlalchemy.cli import render
 from keysmith.sqlalchemy.cli.context import CommandError, Context
@@ -15,7 +17,11 @@ from keysmith.sqlalchemy.cli.parser import NEVER
 from keysmith.sqlalchemy.engines import sqlite_file
 from keysmith.sqlalchemy.records import SQLToken
 from keysmith.sqlalchemy.schema import create_all
-from keysmith.sqlalchemy.statements import audit_listing
+from keysmith.sqlalchemy.statements import (
+    audit_listing,
+    audit_older_count,
+    audit_prune_batch,
+)
 
 
 def init(context: Context, args: argparse.Namespace) -> None:
@@ -123,6 +129,37 @@ def audit(context: Context, args: argparse.Namespace) -> None:
     context.print(render.event_table(rows), [render.event_data(row) for row in rows])
 
 
+def prune_audit(context: Context, args: argparse.Namespace) -> None:
+    # One cutoff for every batch: events written meanwhile are newer than it.
+    cutoff = context.clock.now() - timedelta(days=args.days)
+    size = args.batch_size
+    data: dict[str, Any] = {"days": args.days, "cutoff": cutoff.isoformat(), "batch_size": size}
+    if args.dry_run:
+        with context.engine.connect() as connection:
+            count = int(connection.execute(audit_older_count(cutoff)).scalar_one())
+        batches = batches_for(count, size)
+        text = (
+            f"Would delete {count} audit events older than {args.days} days, in {batches} "
+            f"batches of at most {size} (dry run: nothing deleted)."
+        )
+        context.print(text, {**data, "dry_run": True, "deleted": count, "batches": batches})
+        return
+
+    def delete_batch(limit: int) -> int:
+        with context.engine.begin() as connection:
+            return int(connection.execute(audit_prune_batch(cutoff, limit)).rowcount)
+
+    def report(progress: Progress) -> None:
+        # On stderr: the output stays one line (or one JSON document).
+        print(f"{context.prog}: {progress_line(progress)}", file=sys.stderr, flush=True)
+
+    done = prune_in_batches(delete_batch, size, report)
+    text = f"Deleted {done.deleted} audit events older than {args.days} days."
+    context.print(
+        text, {**data, "dry_run": False, "deleted": done.deleted, "batches": done.batches}
+    )
+
+
 COMMANDS: dict[str, Callable[[Context, argparse.Namespace], None]] = {
     "init": init,
     "create": create,
@@ -132,4 +169,5 @@ COMMANDS: dict[str, Callable[[Context, argparse.Namespace], None]] = {
     "revoke": revoke,
     "purge": purge,
     "audit": audit,
+    "prune-audit": prune_audit,
 }

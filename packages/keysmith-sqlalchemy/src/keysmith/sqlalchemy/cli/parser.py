@@ -9,6 +9,7 @@ from typing import NoReturn
 
 from keysmith.core.arguments import duration, duration_or_moment, since
 from keysmith.core.format import prefix_argument
+from keysmith.core.pruning import DEFAULT_BATCH_SIZE
 from keysmith.sqlalchemy.engines import DEFAULT_URL, URL_VARIABLE
 
 NEVER = "never"
@@ -47,6 +48,12 @@ def prefix(text: str) -> str:
 def positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
+def days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a number of days (0 or more): {text!r}")
     return int(text)
 
 
@@ -126,4 +133,17 @@ def build_parser(prog: str = "keysmith", *, database_option: bool = True) -> One
     audit.add_argument("--action", help="only this action (auth_failed, created, revoked, ...)")
     audit.add_argument("--since", type=since, help="a duration ago (1h, 7d) or a date/time")
     audit.add_argument("--limit", type=positive, default=20, help="at most this many (default 20)")
+    prune = commands.add_parser(
+        "prune-audit", parents=common, help="delete audit events older than N days, in batches"
+    )
+    prune.add_argument(
+        "--days", type=days, required=True, help="delete events older than this many days"
+    )
+    prune.add_argument(
+        "--batch-size",
+        type=positive,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"events deleted per transaction (default {DEFAULT_BATCH_SIZE})",
+    )
+    prune.add_argument("--dry-run", action="store_true", help="count what would go; delete nothing")
     return parser
