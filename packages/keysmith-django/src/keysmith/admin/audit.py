@@ -13,10 +13,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from keysmith.admin.filters import PathFilter, TokenPrefixFilter, rows_of_token
+from keysmith.admin.filters import PathFilter, TokenPrefixFilter
 from keysmith.admin.ownership import OwnTokensOnly
 from keysmith.admin.pagination import CappedCountPaginator
 from keysmith.admin.status import StatusFilter
+from keysmith.django.token_rows import rows_of_token
 
 if TYPE_CHECKING:
     ModelAdminBase = admin.ModelAdmin[Any]

@@ -12,6 +12,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from keysmith.django.token_rows import rows_of_token
+
 EXPIRING_SOON = timedelta(days=7)
 
 
@@ -67,19 +69,6 @@ class TextInputFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = (self.value() or "").strip()
         return queryset.filter(**{self.lookup: value}) if value else queryset
-
-
-def rows_of_token(queryset: QuerySet[Any], prefix: str) -> QuerySet[Any]:
-    """The audit rows of the token with ``prefix`` (none when no token has it).
-
-    The token is looked up first, and its rows filtered by its id: joined on the prefix
-    instead, the database cannot read a busy token's rows newest first from the
-    ``(token, -created_at)`` index and sorts all of them (millions) for one page.
-    """
-    tokens = queryset.model._meta.get_field("token").related_model._default_manager
-    found = list(tokens.filter(prefix=prefix).values_list("pk", flat=True)[:1])
-    rows: QuerySet[Any] = queryset.filter(token_id=found[0]) if found else queryset.none()
-    return rows
 
 
 class TokenPrefixFilter(TextInputFilter):

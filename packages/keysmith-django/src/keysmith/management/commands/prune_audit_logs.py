@@ -78,7 +78,7 @@ class Command(BaseCommand):
                 if not ids:
                     return 0
                 _, per_model = model._default_manager.filter(pk__in=ids).delete()
-                return per_model.get(model._meta.label, 0)
+                return int(per_model.get(model._meta.label, 0))
 
         def report(progress: Progress) -> None:
             if options["verbosity"] >= 1:
