@@ -8,7 +8,7 @@ output escapes it by itself."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -16,12 +16,15 @@ from keysmith.core.untrusted import escape
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "PAGE_SIZE",
     "Limited",
     "dumps",
     "dumps_line",
     "event_data",
     "event_table",
+    "in_pages",
     "json_array",
+    "keyset_rows",
     "more_note",
     "table",
     "when",
@@ -98,6 +101,44 @@ def json_array(items: Iterable[Any]) -> Iterator[str]:
         yield ("[\n  " if first else ",\n  ") + body
         first = False
     yield "[]" if first else "\n]"
+
+
+# Rows read per query by a listing that pages through a table.
+PAGE_SIZE = 500
+
+
+def keyset_rows(
+    fetch: Callable[[T | None, int], Sequence[T]], count: int | None, page_size: int = PAGE_SIZE
+) -> Iterator[T]:
+    """``count`` rows (every one with ``None``), read a page at a time: ``fetch(last, size)``
+    returns the ``size`` rows that follow ``last`` (the first page with ``None``).
+
+    Keyset pages, each starting where the one before ended: page 1000 costs what page 1
+    does, and memory holds one page."""
+    last: T | None = None
+    while count is None or count > 0:
+        size = page_size if count is None else min(page_size, count)
+        page = fetch(last, size)
+        yield from page
+        if len(page) < size:
+            return
+        last = page[-1]
+        if count is not None:
+            count -= size
+
+
+def in_pages(rows: Iterable[T], page_size: int = PAGE_SIZE) -> Iterator[list[T]]:
+    """``rows`` in lists of ``page_size`` (the first one empty when there are none): a table
+    is aligned a page at a time."""
+    page: list[T] = []
+    started = False
+    for row in rows:
+        page.append(row)
+        if len(page) == page_size:
+            yield page
+            page, started = [], True
+    if page or not started:
+        yield page
 
 
 class Limited(Generic[T]):

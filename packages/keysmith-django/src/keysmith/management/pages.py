@@ -4,14 +4,23 @@ listing command takes (``--limit``, ``--all``, ``--json``, ``--jsonl``)."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Q, QuerySet
 
-from keysmith.core.listing import DEFAULT_LIMIT, Limited, dumps_line, json_array, more_note
+from keysmith.core.listing import (
+    DEFAULT_LIMIT,
+    Limited,
+    dumps_line,
+    in_pages,
+    json_array,
+    keyset_rows,
+    more_note,
+)
 
+# Rows per query; the tests make it small to walk several pages.
 PAGE_SIZE = 500
 
 
@@ -35,28 +44,20 @@ def add_listing_arguments(parser: CommandParser, default_limit: int = DEFAULT_LI
 
 
 def newest_first(rows: QuerySet[Any], count: int | None) -> Iterator[Any]:
-    """``count`` rows (every one with ``None``) newest first by ``(created_at, pk)``.
-
-    Keyset pages: each page starts below the last row of the one before, read from the
-    ``created_at`` index, so page 1000 costs what page 1 does and memory holds one page.
-    """
+    """``count`` rows (every one with ``None``) newest first by ``(created_at, pk)``, in
+    keyset pages read from the ``created_at`` index."""
     ordered = rows.order_by("-created_at", "-pk")
-    last: Any = None
-    while count is None or count > 0:
-        size = PAGE_SIZE if count is None else min(PAGE_SIZE, count)
+
+    def fetch(last: Any, size: int) -> list[Any]:
         page = ordered
         if last is not None:
             # The redundant created_at bound is the index's range; the OR breaks ties.
             page = page.filter(created_at__lte=last.created_at).filter(
                 Q(created_at__lt=last.created_at) | Q(pk__lt=last.pk)
             )
-        rows_read = list(page[:size])
-        yield from rows_read
-        if len(rows_read) < size:
-            return
-        last = rows_read[-1]
-        if count is not None:
-            count -= size
+        return list(page[:size])
+
+    return keyset_rows(fetch, count, PAGE_SIZE)
 
 
 def print_listing(
@@ -78,20 +79,7 @@ def print_listing(
             command.stdout.write(piece, ending="")
         command.stdout.write("")
     else:
-        for page in _pages(shown):
+        for page in in_pages(shown, PAGE_SIZE):
             command.stdout.write(text(page))
     if shown.more:
         command.stderr.write(more_note(limit), style_func=str)
-
-
-def _pages(rows: Iterable[Any]) -> Iterator[list[Any]]:
-    """Rows in pages (the first possibly empty): a table is aligned one page at a time."""
-    page: list[Any] = []
-    started = False
-    for row in rows:
-        page.append(row)
-        if len(page) == PAGE_SIZE:
-            yield page
-            page, started = [], True
-    if page or not started:
-        yield page
