@@ -343,6 +343,8 @@ def main() -> None:
             measure_pages(report, tier, args.repeat)
             measure_authentication(report, tier)
             measure_commands(report, tier, env, sql_url)
+            # After each tier: an interrupted run keeps what it measured.
+            args.out.write_text(render(report, started, machine()), encoding="utf-8")
         if not args.no_prune:
             print("\n== pruning, for real", flush=True)
             measure_prune(report, report.tiers[-1], env, sql_url)
