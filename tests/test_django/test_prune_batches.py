@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from support.docs_samples import docs_sample
 
 from keysmith.models import TokenAuditLog
 
@@ -107,3 +108,17 @@ def test_prune_quiet_prints_no_progress() -> None:
 def test_prune_bad_batch_size_is_command_error(size: str) -> None:
     with pytest.raises(CommandError, match="not a positive whole number"):
         prune("--batch-size", size)
+
+
+def test_docs_sample_prune_from_code_deletes_rows_past_90_days(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    old = TokenAuditLog.objects.create(action="x", path="/old", method="GET", status_code=0)
+    TokenAuditLog.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=91))
+    TokenAuditLog.objects.create(action="x", path="/new", method="GET", status_code=0)
+    sample = docs_sample("django/management-commands.md", "prune-from-code")
+    exec(compile(sample, "docs/django/management-commands.md", "exec"), {})
+    assert list(TokenAuditLog.objects.values_list("path", flat=True)) == ["/new"]
+    out, err = capsys.readouterr()
+    assert "Successfully deleted 1 audit log entries older than 90 days." in out
+    assert err == ""

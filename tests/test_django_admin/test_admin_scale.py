@@ -4,11 +4,14 @@ audit rows read by its id, starts-with searches; the filters still select the ri
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.contrib.admin import AdminSite
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from support.docs_samples import docs_sample
 from test_django_admin.conftest import TokenFactory
 from test_django_admin.helpers import AUDIT_CHANGELIST, CHANGELIST, token_url
 
@@ -167,3 +170,19 @@ def test_audit_changelist_offers_no_date_drill_down(
     assert response.context["cl"].date_hierarchy is None
     titles = {spec.title for spec in response.context["cl"].filter_specs}
     assert {"status code", "action", "created at", "token prefix", "path"} <= titles
+
+
+@pytest.mark.usefixtures("small_cap")
+def test_docs_sample_capped_count_admin_counts_up_to_cap(
+    rows: dict[str, Token], admin_user: Any, rf: RequestFactory
+) -> None:
+    namespace: dict[str, Any] = {}
+    exec(compile(docs_sample("admin.md", "capped-count-admin"), "docs/admin.md", "exec"), namespace)
+    site = AdminSite(name="team")
+    site.register(TokenAuditLog, namespace["TeamAuditLogAdmin"])
+    request = rf.get("/team/keysmith/tokenauditlog/")
+    request.user = admin_user
+    with CaptureQueriesContext(connection) as queries:
+        changelist = site._registry[TokenAuditLog].get_changelist_instance(request)
+    assert (changelist.result_count, changelist.list_per_page) == (3, 50)
+    assert_cheap([q["sql"] for q in queries.captured_queries])
