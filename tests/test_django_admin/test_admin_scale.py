@@ -12,9 +12,10 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from support.docs_samples import docs_sample
-from test_django_admin.conftest import TokenFactory
-from test_django_admin.helpers import AUDIT_CHANGELIST, CHANGELIST, token_url
+from test_django_admin.conftest import StaffClient, TokenFactory
+from test_django_admin.helpers import AUDIT_CHANGELIST, CHANGELIST, token_url, user_named
 
+from keysmith.admin import audit as audit_admin
 from keysmith.admin.pagination import CappedCountPaginator
 from keysmith.models import Token, TokenAuditLog
 
@@ -65,6 +66,7 @@ def assert_cheap(sql: list[str]) -> None:
         "token=tok_nothing1",
         "q=tok_nothing1",
         "path=/p",
+        "_facets=1",
     ],
 )
 def test_audit_changelist_no_full_count_no_distinct(
@@ -74,7 +76,9 @@ def test_audit_changelist_no_full_count_no_distinct(
     assert_cheap(sql)
 
 
-@pytest.mark.parametrize("query", ["", "q=tok_", "q=Deploy", "revoked__exact=1", "expiry=never"])
+@pytest.mark.parametrize(
+    "query", ["", "q=tok_", "q=Deploy", "revoked__exact=1", "expiry=never", "_facets=1"]
+)
 def test_token_changelist_no_full_count_no_distinct(
     admin_client: Client, rows: dict[str, Token], query: str
 ) -> None:
@@ -186,3 +190,39 @@ def test_docs_sample_capped_count_admin_counts_up_to_cap(
         changelist = site._registry[TokenAuditLog].get_changelist_instance(request)
     assert (changelist.result_count, changelist.list_per_page) == (3, 50)
     assert_cheap([q["sql"] for q in queries.captured_queries])
+
+
+@pytest.fixture
+def own_rows(staff_client: StaffClient, make_token: TokenFactory, rows: dict[str, Token]) -> Any:
+    """A staff user without manage_others_tokens, with one token and its two rows."""
+    client = staff_client("view_tokenauditlog")
+    mine, _ = make_token(name="mine", user=user_named())
+    TokenAuditLog.objects.filter(token=mine).delete()
+    for status in (200, 401):
+        TokenAuditLog.objects.create(
+            token=mine, action="auth_success", path="/mine", method="GET", status_code=status
+        )
+    return client, mine
+
+
+def test_audit_changelist_own_rows_read_by_token_ids(own_rows: Any) -> None:
+    client, mine = own_rows
+    sql, listed = page(client, AUDIT_CHANGELIST)
+    assert [row.token_id for row in listed] == [mine.pk, mine.pk]  # type: ignore[attr-defined]
+    [listing] = [s for s in sql if 'FROM "keysmith_token_audit_log"' in s and "LIMIT 100" in s]
+    assert '"token_id" IN (' in listing
+    assert_cheap(sql)
+
+
+def test_audit_changelist_many_own_tokens_still_only_own_rows(
+    own_rows: Any, make_token: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, mine = own_rows
+    make_token(name="mine too", user=user_named())
+    monkeypatch.setattr(audit_admin, "OWN_TOKEN_IDS", 1)
+    sql, listed = page(client, AUDIT_CHANGELIST)
+    # The created row of the second token, and the two rows of the first.
+    assert {row.token.user_id for row in listed} == {mine.user_id}  # type: ignore[attr-defined]
+    assert len(listed) == 3
+    [listing] = [s for s in sql if 'FROM "keysmith_token_audit_log"' in s and "LIMIT 100" in s]
+    assert '"token_id" IN (' not in listing

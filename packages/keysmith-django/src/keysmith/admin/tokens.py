@@ -22,7 +22,7 @@ from keysmith.admin.issued import render_issued
 from keysmith.admin.layout import ADD_FIELDSETS, CHANGE_FIELDSETS, EDITABLE_ON_CHANGE
 from keysmith.admin.operations import OPERATIONS, PURGE, REVOKE, ROTATE, Operation, perform
 from keysmith.admin.ownership import OwnTokensOnly, manages_others, only_themselves
-from keysmith.admin.pagination import CappedCountPaginator
+from keysmith.admin.pagination import NO_FACETS, CappedCountPaginator
 from keysmith.django.grants import holds
 from keysmith.django.settings import get_settings
 from keysmith.django.store import resolve_scopes
@@ -59,6 +59,7 @@ class TokenAdmin(OwnTokensOnly, ModelAdminBase):
     # No full counts: the page count stops at CappedCountPaginator's cap.
     paginator = CappedCountPaginator
     show_full_result_count = False
+    show_facets = NO_FACETS
     raw_id_fields = ("user",)
     filter_horizontal = ("scopes",)
     actions = ("revoke_selected", "purge_selected", "rotate_selected")
