@@ -73,11 +73,13 @@ class Command(BaseCommand):
 
         def delete_batch(limit: int) -> int:
             with transaction.atomic(using=using):
-                # The oldest first, read from the created_at index.
-                ids = list(old.order_by("created_at").values_list("pk", flat=True)[:limit])
-                if not ids:
-                    return 0
-                _, per_model = model._default_manager.filter(pk__in=ids).delete()
+                # The oldest rows first, up to the limit-th oldest one's time, read from the
+                # created_at index: a range, not a list of ids, so no database's limit on
+                # query parameters caps the batch size (rows sharing that exact time go too).
+                oldest = old.order_by("created_at").values_list("created_at", flat=True)
+                edge = list(oldest[limit - 1 : limit])
+                batch = old.filter(created_at__lte=edge[0]) if edge else old
+                _, per_model = batch.delete()
                 return int(per_model.get(model._meta.label, 0))
 
         def report(progress: Progress) -> None:
