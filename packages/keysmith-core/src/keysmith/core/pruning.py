@@ -32,7 +32,7 @@ def prune_in_batches(
     batch_size: int = DEFAULT_BATCH_SIZE,
     report: Callable[[Progress], None] | None = None,
 ) -> Progress:
-    """Call ``delete_batch(batch_size)`` (which deletes and commits up to that many of the
+    """Call ``delete_batch(batch_size)`` (which deletes and commits about that many of the
     oldest rows to go, and returns how many it deleted) until a batch comes back short."""
     if batch_size < 1:
         raise ValueError("the batch size must be at least 1")
