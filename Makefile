@@ -20,7 +20,7 @@ UV := $(WITH_TOOLS) $(TOOLS)/bin/uv
 NOX := $(WITH_TOOLS) $(TOOLS)/bin/nox
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap demo demo-core serve test lint typecheck docs-serve lock clean bench
+.PHONY: help bootstrap demo demo-core serve test lint typecheck docs-serve lock clean bench bench-scale
 
 help:
 	@echo "make demo        install the workspace into ./.venv and run the Django, FastAPI and Flask demos"
@@ -32,6 +32,7 @@ help:
 	@echo "make docs-serve  preview the documentation on http://127.0.0.1:8000"
 	@echo "make lock        refresh uv.lock after changing a pyproject.toml"
 	@echo "make bench       side-by-side benchmarks -> benchmarks/RESULTS.md (not part of make test)"
+	@echo "make bench-scale large tables (1 M tokens, 10 M audit rows) -> benchmarks/SCALE.md"
 	@echo "make clean       remove ./.tools, ./.venv, ./.nox and build output"
 
 bootstrap: $(TOOLS_STAMP)
@@ -78,6 +79,10 @@ docs-serve: $(TOOLS_STAMP)
 # Not in NOX_SESSIONS: minutes of timing on a quiet machine, never part of CI.
 bench: $(TOOLS_STAMP)
 	$(NOX) $(NOX_FLAGS) -s bench
+
+# keysmith on large tables: up to 1 M tokens / 10 M audit rows -> benchmarks/SCALE.md.
+bench-scale: $(TOOLS_STAMP)
+	$(NOX) $(NOX_FLAGS) -s bench_scale
 
 lock: $(TOOLS_STAMP)
 	$(UV) lock

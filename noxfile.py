@@ -252,3 +252,12 @@ def bench(session: nox.Session) -> None:
     session.run(
         "python", "-m", "benchmarks.run", "--legacy-python", str(legacy_python), *session.posargs
     )
+
+
+@nox.session(default=False)
+def bench_scale(session: nox.Session) -> None:
+    """keysmith on large tables (never part of CI): rewrites benchmarks/SCALE.md. Up to 1 M
+    tokens and 10 M audit rows by default (long); `nox -s bench_scale -- --max 100000` stops
+    at 100 k / 1 M."""
+    _sync(session, "bench")
+    session.run("python", "-m", "benchmarks.bench_scale", *session.posargs)

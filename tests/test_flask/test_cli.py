@@ -149,3 +149,21 @@ def test_flask_help_lists_keysmith_command(tmp_path: Path) -> None:
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert "keysmith" in result.stdout
+
+
+def test_flask_keysmith_prune_audit_dry_run_then_batches(runner_app: Flask) -> None:
+    invoke(runner_app, "init")
+    for name in ("a", "b", "c"):
+        invoke(runner_app, "create", "--name", name)
+    # Days 0: every event written before the command's moment is old enough.
+    dry = invoke(runner_app, "prune-audit", "--days", "0", "--batch-size", "2", "--dry-run")
+    assert dry.exit_code == 0
+    assert dry.stdout.startswith("Would delete 3 audit events older than 0 days, in 2 batches")
+    result = invoke(runner_app, "prune-audit", "--days", "0", "--batch-size", "2")
+    assert result.exit_code == 0
+    assert result.stdout == "Deleted 3 audit events older than 0 days.\n"
+    assert result.stderr.splitlines() == [
+        "flask keysmith: batch 1: 2 rows deleted",
+        "flask keysmith: batch 2: 3 rows deleted",
+    ]
+    assert json.loads(invoke(runner_app, "audit", "--json").stdout) == []

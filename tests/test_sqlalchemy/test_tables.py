@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.exc import StatementError
 
 from keysmith.core import NewToken
@@ -132,3 +132,37 @@ def test_render_item_utc_datetime_renders_plain_timezone_datetime() -> None:
     assert render_item("type", column.type, FakeAutogenContext()) == "sa.DateTime(timezone=True)"
     assert render_item("type", tokens.c.name.type, FakeAutogenContext()) is False
     assert render_item("column", column, FakeAutogenContext()) is False
+
+
+def _indexes(engine: Engine, table: str) -> dict[str, list[str]]:
+    # Without the indexes of unique constraints (PostgreSQL lists them too).
+    found = inspect(engine).get_indexes(table)
+    return {
+        str(index["name"]): [str(column) for column in index["column_names"]]
+        for index in found
+        if not index.get("duplicates_constraint")
+    }
+
+
+def test_indexes_serve_newest_first_reads_without_duplicates(engine: Engine) -> None:
+    assert _indexes(engine, "keysmith_tokens") == {
+        "ix_keysmith_tokens_user_id": ["user_id"],
+        "ix_keysmith_tokens_created_at": ["created_at"],
+    }
+    assert _indexes(engine, "keysmith_audit_events") == {
+        "ix_keysmith_audit_events_token_id_created_at": ["token_id", "created_at"],
+        "ix_keysmith_audit_events_token_prefix_created_at": ["token_prefix", "created_at"],
+        "ix_keysmith_audit_events_created_at": ["created_at"],
+        "ix_keysmith_audit_events_action_created_at": ["action", "created_at"],
+    }
+
+
+def test_create_all_existing_tables_gain_missing_indexes(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_keysmith_tokens_created_at"))
+        connection.execute(text("DROP INDEX ix_keysmith_audit_events_token_id_created_at"))
+    assert create_all(engine) == []
+    assert "ix_keysmith_tokens_created_at" in _indexes(engine, "keysmith_tokens")
+    assert "ix_keysmith_audit_events_token_id_created_at" in _indexes(
+        engine, "keysmith_audit_events"
+    )

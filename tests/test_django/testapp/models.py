@@ -17,6 +17,7 @@ class CustomAuditLog(AbstractTokenAuditLog):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,  # the base's (token, -created_at) index serves it
         related_name="%(app_label)s_%(class)s_logs",
     )
 

@@ -8,13 +8,32 @@ output escapes it by itself."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from keysmith.core.untrusted import escape
 
-__all__ = ["dumps", "event_data", "event_table", "table", "when"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "PAGE_SIZE",
+    "Limited",
+    "dumps",
+    "dumps_line",
+    "event_data",
+    "event_table",
+    "in_pages",
+    "json_array",
+    "keyset_rows",
+    "more_note",
+    "table",
+    "when",
+]
+
+T = TypeVar("T")
+
+# What a listing command prints unless told --limit N or --all: a page, not the whole table.
+DEFAULT_LIMIT = 100
 
 
 def when(value: datetime | None, empty: str = "-") -> str:
@@ -67,3 +86,76 @@ def event_table(rows: Sequence[Mapping[str, Any]]) -> str:
 def dumps(data: Any) -> str:
     # ensure_ascii (the default) writes every control character as a \u escape.
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True)
+
+
+def dumps_line(data: Any) -> str:
+    """One JSON document on one line (``--jsonl``: a line per token or event)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+
+
+def json_array(items: Iterable[Any]) -> Iterator[str]:
+    """``dumps(list(items))``, in pieces as the items come: a long listing is never held whole."""
+    first = True
+    for item in items:
+        body = dumps(item).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + body
+        first = False
+    yield "[]" if first else "\n]"
+
+
+# Rows read per query by a listing that pages through a table.
+PAGE_SIZE = 500
+
+
+def keyset_rows(
+    fetch: Callable[[T | None, int], Sequence[T]], count: int | None, page_size: int = PAGE_SIZE
+) -> Iterator[T]:
+    """``count`` rows (every one with ``None``), read a page at a time: ``fetch(last, size)``
+    returns the ``size`` rows that follow ``last`` (the first page with ``None``).
+
+    Keyset pages, each starting where the one before ended: page 1000 costs what page 1
+    does, and memory holds one page."""
+    last: T | None = None
+    while count is None or count > 0:
+        size = page_size if count is None else min(page_size, count)
+        page = fetch(last, size)
+        yield from page
+        if len(page) < size:
+            return
+        last = page[-1]
+        if count is not None:
+            count -= size
+
+
+def in_pages(rows: Iterable[T], page_size: int = PAGE_SIZE) -> Iterator[list[T]]:
+    """``rows`` in lists of ``page_size`` (the first one empty when there are none): a table
+    is aligned a page at a time."""
+    page: list[T] = []
+    started = False
+    for row in rows:
+        page.append(row)
+        if len(page) == page_size:
+            yield page
+            page, started = [], True
+    if page or not started:
+        yield page
+
+
+class Limited(Generic[T]):
+    """The first ``limit`` items (all with ``None``); ``more`` tells, once they are read,
+    whether the source held another (so read ``limit + 1`` from it)."""
+
+    def __init__(self, items: Iterable[T], limit: int | None) -> None:
+        self.items, self.limit, self.more = items, limit, False
+
+    def __iter__(self) -> Iterator[T]:
+        for count, item in enumerate(self.items):
+            if self.limit is not None and count >= self.limit:
+                self.more = True
+                return
+            yield item
+
+
+def more_note(limit: int | None) -> str:
+    """The stderr note under a listing its limit cut short."""
+    return f"(the first {limit} shown; --limit N for more, --all for every one)"

@@ -12,6 +12,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from keysmith.django.token_rows import rows_of_token
+
 EXPIRING_SOON = timedelta(days=7)
 
 
@@ -72,8 +74,11 @@ class TextInputFilter(admin.SimpleListFilter):
 class TokenPrefixFilter(TextInputFilter):
     title = "token prefix"
     parameter_name = "token"
-    lookup = "token__prefix"
     placeholder = "Token prefix"
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = (self.value() or "").strip()
+        return rows_of_token(queryset, value) if value else queryset
 
 
 class PathFilter(TextInputFilter):

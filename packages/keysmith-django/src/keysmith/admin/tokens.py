@@ -22,6 +22,7 @@ from keysmith.admin.issued import render_issued
 from keysmith.admin.layout import ADD_FIELDSETS, CHANGE_FIELDSETS, EDITABLE_ON_CHANGE
 from keysmith.admin.operations import OPERATIONS, PURGE, REVOKE, ROTATE, Operation, perform
 from keysmith.admin.ownership import OwnTokensOnly, manages_others, only_themselves
+from keysmith.admin.pagination import NO_FACETS, CappedCountPaginator
 from keysmith.django.grants import holds
 from keysmith.django.settings import get_settings
 from keysmith.django.store import resolve_scopes
@@ -48,8 +49,17 @@ class TokenAdmin(OwnTokensOnly, ModelAdminBase):
     change_form_template = "admin/keysmith/token/change_form.html"
     list_display = ("prefix", "name", "user", "token_type", "state", "expires_at", "last_used_at")
     list_select_related = ("user",)
-    search_fields = ("name", "prefix")
+    # Starts-with lookups, each served by an index (the prefix's unique one, the name's); a
+    # "contains" search reads every token.
+    search_fields = ("prefix__startswith", "name__startswith")
+    search_help_text = "The start of a token prefix (tok_ab12) or of a name, case-sensitive."
     list_filter = ("token_type", "revoked", "purged", ExpiryFilter)
+    # Newest first from the created_at index; the id breaks ties.
+    ordering = ("-created_at", "-id")
+    # No full counts: the page count stops at CappedCountPaginator's cap.
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    show_facets = NO_FACETS
     raw_id_fields = ("user",)
     filter_horizontal = ("scopes",)
     actions = ("revoke_selected", "purge_selected", "rotate_selected")

@@ -23,7 +23,8 @@ def _username(user: Any) -> str | None:
 def token_data(token: Any) -> dict[str, Any]:
     """Everything about a token that may be shown. Never the stored hashes."""
     grace = getattr(token, "previous_key_expires_at", None)
-    scopes = token.scopes.values_list("content_type__app_label", "codename")
+    # .all(): a listing's prefetched scopes, not a query per token.
+    scopes = [(p.content_type.app_label, p.codename) for p in token.scopes.all()]
     return {
         "id": str(token.pk),
         "prefix": token.prefix,

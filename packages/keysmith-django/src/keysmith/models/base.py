@@ -69,9 +69,16 @@ class AbstractToken(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+        # Each index serves a query keysmith runs; ``prefix`` (authentication's lookup, the
+        # admin's prefix search) and ``key`` are indexed by their unique constraints, ``user``
+        # (the owner's tokens, the admin for people who see only their own) by its foreign key.
         indexes = [
-            models.Index(fields=["key"]),
+            # The admin's token list and the listing commands: newest first, one page at a time.
+            models.Index(fields=["created_at"]),
+            # The admin's expiry filter and ``list_tokens --state expired``.
             models.Index(fields=["expires_at"]),
+            # The admin's revoked filter and ``list_tokens --state revoked``: revoked tokens are
+            # few among many.
             models.Index(fields=["revoked"]),
         ]
         permissions = [(MANAGE_OTHERS_TOKENS, "Can manage tokens of other users")]
@@ -190,11 +197,13 @@ class AbstractTokenAuditLog(models.Model):
     ]
 
     id = models.BigAutoField(primary_key=True)
+    # Indexed with ``created_at`` (Meta.indexes), not on its own.
     token: Any = models.ForeignKey(
         raw_setting("TOKEN_MODEL"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,
         related_name="%(app_label)s_%(class)s_logs",
     )
     action = models.CharField(max_length=64, choices=ACTION_CHOICES)
@@ -213,13 +222,20 @@ class AbstractTokenAuditLog(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+        # Each index serves a query keysmith runs. Rows are read newest first, one page at a
+        # time: an index that ends in ``created_at`` hands the page over without sorting.
         indexes = [
-            models.Index(fields=["token"]),
-            models.Index(fields=["action"]),
+            # One token's rows (the admin's token filter, the change page's audit link,
+            # ``list_audit_logs --token``); also what deleting a token sets to NULL.
+            models.Index(fields=["token", "-created_at"]),
+            # The audit list's default order, its time filter, and pruning by age.
             models.Index(fields=["created_at"]),
-            models.Index(fields=["ip_address"]),
-            models.Index(fields=["status_code"]),
+            # The action filter (and ``--action``), newest first.
             models.Index(fields=["action", "created_at"]),
+            # The status filter when its class is rare (server errors among successes).
+            models.Index(fields=["status_code"]),
+            # One client address's rows in an incident (``list_audit_logs --ip``).
+            models.Index(fields=["ip_address"]),
         ]
 
     def __str__(self) -> str:

@@ -14,26 +14,15 @@ from django.views.decorators.debug import sensitive_variables
 from keysmith.core.policy import Expiry, TokenPolicy
 from keysmith.core.selfservice.access import Caller
 from keysmith.core.selfservice.errors import invalid
-from keysmith.core.selfservice.shapes import ACTIVE, STATE_RULES, StateRule, TokenView
+from keysmith.core.selfservice.shapes import ACTIVE, STATE_RULES, TokenView
 from keysmith.django.grants import holds
 from keysmith.django.ownership import owner_reference
 from keysmith.django.runtime import get_service
+from keysmith.django.states import state_filter
 from keysmith.django.store import resolve_scopes
 from keysmith.models.base import AbstractToken
 from keysmith.models.utils import get_token_model
 from keysmith.services.tokens import create_token, revoke_token, rotate_token
-
-
-def state_filter(rule: StateRule, now: datetime) -> Q:
-    """The rows in one state (``keysmith.core.selfservice.shapes.STATE_RULES``)."""
-    condition = Q(purged=rule.purged)
-    if rule.revoked is not None:
-        condition &= Q(revoked=rule.revoked)
-    if rule.expired is True:
-        condition &= Q(expires_at__lte=now)
-    elif rule.expired is False:
-        condition &= Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    return condition
 
 
 class DjangoBackend:

@@ -16,8 +16,28 @@ def missing_in(connection: Connection) -> list[str]:
     return [table.name for table in TABLES if not inspector.has_table(table.name)]
 
 
+def _add_missing_indexes(connection: Connection) -> None:
+    """Indexes a later keysmith version added to tables that already exist."""
+    inspector = inspect(connection)
+    for table in TABLES:
+        if not inspector.has_table(table.name):
+            continue
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(connection)
+
+
+def _create(connection: Connection) -> list[str]:
+    missing = missing_in(connection)
+    _add_missing_indexes(connection)
+    metadata.create_all(connection)
+    return missing
+
+
 def create_all(bind: Engine | str | URL | None = None) -> list[str]:
-    """Create the keysmith tables that do not exist yet; returns the names created.
+    """Create the keysmith tables that do not exist yet, and the indexes existing tables lack
+    (added by a later version); returns the names of the tables created.
 
     ``bind`` is an engine or a URL (default: ``KEYSMITH_DATABASE_URL`` or the SQLite file).
     Safe to run again. With Alembic, use ``keysmith.sqlalchemy.metadata`` instead.
@@ -25,8 +45,7 @@ def create_all(bind: Engine | str | URL | None = None) -> list[str]:
     engine = bind if isinstance(bind, Engine) else make_engine(bind)
     try:
         with engine.begin() as connection:
-            missing = missing_in(connection)
-            metadata.create_all(connection)
+            missing = _create(connection)
     finally:
         if engine is not bind:
             engine.dispose()
@@ -38,8 +57,7 @@ async def create_all_async(bind: AsyncEngine | str | URL | None = None) -> list[
     engine = bind if isinstance(bind, AsyncEngine) else make_async_engine(bind)
     try:
         async with engine.begin() as connection:
-            missing = await connection.run_sync(missing_in)
-            await connection.run_sync(metadata.create_all)
+            missing = await connection.run_sync(_create)
     finally:
         if engine is not bind:
             await engine.dispose()

@@ -16,12 +16,15 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Delete,
     Executable,
     Insert,
     Select,
     String,
     Update,
     bindparam,
+    delete,
+    func,
     insert,
     or_,
     select,
@@ -107,10 +110,23 @@ def select_by_prefix(prefix: str) -> tuple[Select[Any], dict[str, str]]:
 
 
 def token_listing(
-    *, user: str | None = None, active_at: datetime | None = None, limit: int | None = None
+    *,
+    user: str | None = None,
+    active_at: datetime | None = None,
+    limit: int | None = None,
+    after: SQLToken | None = None,
 ) -> Select[Any]:
-    """Tokens newest first, with their scopes; filters apply to tokens, not to joined rows."""
+    """Tokens newest first, with their scopes; filters apply to tokens, not to joined rows.
+
+    ``after``: the page that follows this record (keyset pagination: the created_at index
+    starts the page where the last one ended, whatever its number)."""
     ids = select(tokens.c.id).order_by(tokens.c.created_at.desc(), tokens.c.id)
+    if after is not None:
+        ids = ids.where(
+            # The redundant bound is the index's range; the OR breaks ties.
+            tokens.c.created_at <= after.created_at,
+            or_(tokens.c.created_at < after.created_at, tokens.c.id > after.id),
+        )
     if user is not None:
         ids = ids.where(tokens.c.user_id == user)
     if active_at is not None:
@@ -232,10 +248,18 @@ def audit_listing(
     prefix: str | None = None,
     action: str | None = None,
     since: datetime | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
+    before: tuple[datetime, int] | None = None,
 ) -> Select[Any]:
-    """Audit events newest first."""
+    """Audit events newest first; ``before``: the page after the event with this
+    ``(created_at, id)`` (keyset pagination)."""
     statement = select(audit_events)
+    if before is not None:
+        moment, last_id = before
+        statement = statement.where(
+            audit_events.c.created_at <= moment,
+            or_(audit_events.c.created_at < moment, audit_events.c.id < last_id),
+        )
     if prefix is not None:
         statement = statement.where(audit_events.c.token_prefix == prefix)
     if action is not None:
@@ -245,3 +269,20 @@ def audit_listing(
     return statement.order_by(audit_events.c.created_at.desc(), audit_events.c.id.desc()).limit(
         limit
     )
+
+
+def audit_older_count(cutoff: datetime) -> Select[Any]:
+    """How many audit events are older than ``cutoff`` (a prune's dry run)."""
+    return select(func.count()).select_from(audit_events).where(audit_events.c.created_at < cutoff)
+
+
+def audit_prune_batch(cutoff: datetime, limit: int) -> Delete:
+    """Delete the ``limit`` oldest audit events older than ``cutoff``, read from the
+    created_at index: one batch of ``keysmith.core.pruning.prune_in_batches``."""
+    oldest = (
+        select(audit_events.c.id)
+        .where(audit_events.c.created_at < cutoff)
+        .order_by(audit_events.c.created_at)
+        .limit(limit)
+    )
+    return delete(audit_events).where(audit_events.c.id.in_(oldest.scalar_subquery()))

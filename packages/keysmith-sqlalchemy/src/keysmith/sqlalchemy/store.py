@@ -85,9 +85,11 @@ class SQLTokenStore:
         user: str | None = None,
         active_at: datetime | None = None,
         limit: int | None = None,
+        after: SQLToken | None = None,
     ) -> list[SQLToken]:
-        """Newest first; ``active_at`` keeps only tokens usable at that time."""
-        statement = sql.token_listing(user=user, active_at=active_at, limit=limit)
+        """Newest first; ``active_at`` keeps only tokens usable at that time; ``after``: the
+        page that follows this record."""
+        statement = sql.token_listing(user=user, active_at=active_at, limit=limit, after=after)
         return sql.records_from_rows(self._read(statement))
 
     def _read(

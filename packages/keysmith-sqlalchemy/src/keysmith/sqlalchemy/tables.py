@@ -41,7 +41,8 @@ tokens = Table(
     Column("name", String(255), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("token_type", String(16), nullable=False, default="user"),
-    # Owner references are the host application's user ids, kept as text.
+    # Owner references are the host application's user ids, kept as text. Indexed for the
+    # self-service listing of an owner's tokens and ``keysmith list --user``.
     Column("user_id", String(255), nullable=True, index=True),
     Column("created_by_id", String(255), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -51,6 +52,8 @@ tokens = Table(
     Column("purged", Boolean, nullable=False, default=False),
     Column("previous_key", Text, nullable=True),
     Column("previous_key_expires_at", UTCDateTime, nullable=True),
+    # ``keysmith list``: newest first, one page at a time, without sorting the table.
+    Index("ix_keysmith_tokens_created_at", "created_at"),
 )
 
 token_scopes = Table(
@@ -76,9 +79,8 @@ audit_events = Table(
         Uuid(as_uuid=True),
         ForeignKey(tokens.c.id, ondelete="SET NULL"),
         nullable=True,
-        index=True,
     ),
-    Column("token_prefix", String(255), nullable=True, index=True),
+    Column("token_prefix", String(255), nullable=True),
     Column("action", String(32), nullable=False),
     Column("path", Text, nullable=False, default=""),
     Column("method", String(16), nullable=False, default=""),
@@ -86,8 +88,26 @@ audit_events = Table(
     Column("ip_address", String(45), nullable=True),
     Column("user_agent", Text, nullable=True),
     Column("extra", JSON, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    # ``keysmith audit`` unfiltered and ``--since``, and ``keysmith prune-audit`` by age.
+    Index("ix_keysmith_audit_events_created_at", "created_at"),
+    # ``keysmith audit --action``, newest first.
     Index("ix_keysmith_audit_events_action_created_at", "action", "created_at"),
+)
+
+# Each audit index serves a read keysmith runs, newest first: one that ends in created_at hands
+# a page over without sorting the rows.
+# One token's rows by id; also what deleting a token sets to NULL.
+Index(
+    "ix_keysmith_audit_events_token_id_created_at",
+    audit_events.c.token_id,
+    audit_events.c.created_at.desc(),
+)
+# ``keysmith audit --prefix``: rows outlive their token, so they are found by its prefix.
+Index(
+    "ix_keysmith_audit_events_token_prefix_created_at",
+    audit_events.c.token_prefix,
+    audit_events.c.created_at.desc(),
 )
 
 TABLES = (tokens, token_scopes, audit_events)

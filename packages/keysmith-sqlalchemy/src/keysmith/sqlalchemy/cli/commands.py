@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from keysmith.core.errors import TokenChanged, TokenStateError
+from keysmith.core.listing import (
+    PAGE_SIZE,
+    Limited,
+    dumps_line,
+    in_pages,
+    json_array,
+    keyset_rows,
+    more_note,
+)
+from keysmith.core.pruning import Progress, batches_for, progress_line, prune_in_batches
 from keysmith.core.untrusted import escape
 from keysmith.sqlalchemy.cli import render
 from keysmith.sqlalchemy.cli.context import CommandError, Context
@@ -15,7 +26,11 @@ from keysmith.sqlalchemy.cli.parser import NEVER
 from keysmith.sqlalchemy.engines import sqlite_file
 from keysmith.sqlalchemy.records import SQLToken
 from keysmith.sqlalchemy.schema import create_all
-from keysmith.sqlalchemy.statements import audit_listing
+from keysmith.sqlalchemy.statements import (
+    audit_listing,
+    audit_older_count,
+    audit_prune_batch,
+)
 
 
 def init(context: Context, args: argparse.Namespace) -> None:
@@ -63,13 +78,48 @@ def create(context: Context, args: argparse.Namespace) -> None:
     _issued(context, record, raw, headline)
 
 
+def _print_listing(
+    context: Context,
+    args: argparse.Namespace,
+    fetch: Callable[[Any, int], Sequence[Any]],
+    data: Callable[[Any], Any],
+    text: Callable[[list[Any]], str],
+) -> None:
+    """Rows as the listing options ask: a table per page, a JSON list (``--json``) or a JSON
+    line per row (``--jsonl``), printed as the pages are read; a note on stderr when the limit
+    cut the listing."""
+    limit = None if args.all else args.limit
+    shown = Limited(keyset_rows(fetch, None if limit is None else limit + 1, PAGE_SIZE), limit)
+    if args.jsonl:
+        for row in shown:
+            print(dumps_line(data(row)), file=context.out)
+    elif context.as_json:
+        for piece in json_array(data(row) for row in shown):
+            print(piece, end="", file=context.out)
+        print(file=context.out)
+    else:
+        for page in in_pages(shown, PAGE_SIZE):
+            print(text(page), file=context.out)
+    context.out.flush()
+    if shown.more:
+        print(f"{context.prog}: {more_note(limit)}", file=sys.stderr)
+
+
 def list_tokens(context: Context, args: argparse.Namespace) -> None:
     now = context.clock.now()
-    records = context.store.list_tokens(
-        user=args.user, active_at=now if args.active else None, limit=args.limit
+
+    def fetch(last: SQLToken | None, size: int) -> list[SQLToken]:
+        return context.store.list_tokens(
+            user=args.user, active_at=now if args.active else None, limit=size, after=last
+        )
+
+    _print_listing(
+        context,
+        args,
+        fetch,
+        lambda record: render.token_data(record, now),
+        lambda records: render.token_table(records, now),
     )
-    data = [render.token_data(record, now) for record in records]
-    context.print(render.token_table(records, now), data)
 
 
 def show(context: Context, args: argparse.Namespace) -> None:
@@ -117,10 +167,47 @@ def audit(context: Context, args: argparse.Namespace) -> None:
     since = args.since
     if isinstance(since, timedelta):
         since = context.clock.now() - since
-    statement = audit_listing(prefix=args.prefix, action=args.action, since=since, limit=args.limit)
-    with context.engine.connect() as connection:
-        rows = [dict(row) for row in connection.execute(statement).mappings()]
-    context.print(render.event_table(rows), [render.event_data(row) for row in rows])
+
+    def fetch(last: dict[str, Any] | None, size: int) -> list[dict[str, Any]]:
+        before = (last["created_at"], last["id"]) if last is not None else None
+        statement = audit_listing(
+            prefix=args.prefix, action=args.action, since=since, limit=size, before=before
+        )
+        with context.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(statement).mappings()]
+
+    _print_listing(context, args, fetch, render.event_data, render.event_table)
+
+
+def prune_audit(context: Context, args: argparse.Namespace) -> None:
+    # One cutoff for every batch: events written meanwhile are newer than it.
+    cutoff = context.clock.now() - timedelta(days=args.days)
+    size = args.batch_size
+    data: dict[str, Any] = {"days": args.days, "cutoff": cutoff.isoformat(), "batch_size": size}
+    if args.dry_run:
+        with context.engine.connect() as connection:
+            count = int(connection.execute(audit_older_count(cutoff)).scalar_one())
+        batches = batches_for(count, size)
+        text = (
+            f"Would delete {count} audit events older than {args.days} days, in {batches} "
+            f"batches of at most {size} (dry run: nothing deleted)."
+        )
+        context.print(text, {**data, "dry_run": True, "deleted": count, "batches": batches})
+        return
+
+    def delete_batch(limit: int) -> int:
+        with context.engine.begin() as connection:
+            return int(connection.execute(audit_prune_batch(cutoff, limit)).rowcount)
+
+    def report(progress: Progress) -> None:
+        # On stderr: the output stays one line (or one JSON document).
+        print(f"{context.prog}: {progress_line(progress)}", file=sys.stderr, flush=True)
+
+    done = prune_in_batches(delete_batch, size, report)
+    text = f"Deleted {done.deleted} audit events older than {args.days} days."
+    context.print(
+        text, {**data, "dry_run": False, "deleted": done.deleted, "batches": done.batches}
+    )
 
 
 COMMANDS: dict[str, Callable[[Context, argparse.Namespace], None]] = {
@@ -132,4 +219,5 @@ COMMANDS: dict[str, Callable[[Context, argparse.Namespace], None]] = {
     "revoke": revoke,
     "purge": purge,
     "audit": audit,
+    "prune-audit": prune_audit,
 }

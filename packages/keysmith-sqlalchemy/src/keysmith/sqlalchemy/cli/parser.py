@@ -9,6 +9,8 @@ from typing import NoReturn
 
 from keysmith.core.arguments import duration, duration_or_moment, since
 from keysmith.core.format import prefix_argument
+from keysmith.core.listing import DEFAULT_LIMIT
+from keysmith.core.pruning import DEFAULT_BATCH_SIZE
 from keysmith.sqlalchemy.engines import DEFAULT_URL, URL_VARIABLE
 
 NEVER = "never"
@@ -48,6 +50,28 @@ def positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
     return int(text)
+
+
+def days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a number of days (0 or more): {text!r}")
+    return int(text)
+
+
+def _listing_options(command: OneLineParser, default_limit: int, rows: str) -> None:
+    amount = command.add_mutually_exclusive_group()
+    amount.add_argument(
+        "--limit",
+        type=positive,
+        default=default_limit,
+        help=f"at most this many {rows} (default {default_limit})",
+    )
+    amount.add_argument(
+        "--all", action="store_true", help=f"every one of the {rows}, read a page at a time"
+    )
+    command.add_argument(
+        "--jsonl", action="store_true", help="print one JSON object per line, as they are read"
+    )
 
 
 def _common(database_option: bool) -> OneLineParser:
@@ -92,7 +116,7 @@ def _token_commands(
     listing = commands.add_parser("list", parents=common, help="list tokens, newest first")
     listing.add_argument("--active", action="store_true", help="only tokens that can authenticate")
     listing.add_argument("--user", metavar="REF", help="only tokens owned by this user")
-    listing.add_argument("--limit", type=positive, help="at most this many tokens")
+    _listing_options(listing, DEFAULT_LIMIT, "tokens")
 
     show = commands.add_parser("show", parents=common, help="show one token")
     show.add_argument("prefix", type=prefix)
@@ -125,5 +149,18 @@ def build_parser(prog: str = "keysmith", *, database_option: bool = True) -> One
     audit.add_argument("--prefix", type=prefix, help="only events of this token")
     audit.add_argument("--action", help="only this action (auth_failed, created, revoked, ...)")
     audit.add_argument("--since", type=since, help="a duration ago (1h, 7d) or a date/time")
-    audit.add_argument("--limit", type=positive, default=20, help="at most this many (default 20)")
+    _listing_options(audit, 20, "events")
+    prune = commands.add_parser(
+        "prune-audit", parents=common, help="delete audit events older than N days, in batches"
+    )
+    prune.add_argument(
+        "--days", type=days, required=True, help="delete events older than this many days"
+    )
+    prune.add_argument(
+        "--batch-size",
+        type=positive,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"events deleted per transaction (default {DEFAULT_BATCH_SIZE})",
+    )
+    prune.add_argument("--dry-run", action="store_true", help="count what would go; delete nothing")
     return parser
