@@ -10,7 +10,15 @@ from typing import Any
 
 from keysmith.core.audit import AuditEvent, AuditSink, RequestContext
 from keysmith.core.clock import Clock
-from keysmith.core.operations import Call, Compute, Emit, Flow, Operation, StoreCall
+from keysmith.core.operations import (
+    Call,
+    Compute,
+    Emit,
+    Flow,
+    Operation,
+    StoreCall,
+    drive_async,
+)
 from keysmith.core.outcome import AuthOutcome
 from keysmith.core.policy import Expiry, TokenPolicy
 from keysmith.core.scopes import require_scopes
@@ -113,18 +121,7 @@ class AsyncTokenService(ServiceBase[R]):
             await self._run(self.flows.record_outcome(outcome, status_code))
 
     async def _run(self, flow: Flow[T]) -> T:
-        result: Any = None
-        error: Exception | None = None
-        while True:
-            try:
-                op = flow.throw(error) if error is not None else flow.send(result)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            result, error = None, None
-            try:
-                result = await self._perform(op)
-            except Exception as exc:
-                error = exc
+        return await drive_async(flow, self._perform)
 
     async def _perform(self, op: Operation) -> Any:
         if isinstance(op, StoreCall):

@@ -7,7 +7,7 @@ them synchronously, ``AsyncTokenService`` awaits them, so the two never diverge.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import MappingProxyType
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
@@ -16,6 +16,7 @@ from keysmith.core.stores import R, TokenStore
 
 T = TypeVar("T")
 P = ParamSpec("P")
+Y = TypeVar("Y")  # what a flow yields: an Operation, or another layer's request
 
 
 # Operations are named tuples: one is built per store call on every request, and a tuple is
@@ -70,3 +71,36 @@ def call_store(
     """
     result: T = yield StoreCall(method, args, kwargs)
     return result
+
+
+def drive(flow: Generator[Y, Any, T], perform: Callable[[Y], Any]) -> T:
+    """Run ``flow`` to its end and return its value: each thing it yields goes to ``perform``,
+    whose result is sent back in, or whose exception is thrown in for the flow to handle."""
+    result: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            op = flow.throw(error) if error is not None else flow.send(result)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        result, error = None, None
+        try:
+            result = perform(op)
+        except Exception as exc:
+            error = exc
+
+
+async def drive_async(flow: Generator[Y, Any, T], perform: Callable[[Y], Awaitable[Any]]) -> T:
+    """``drive`` for an asynchronous ``perform``: its results are awaited."""
+    result: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            op = flow.throw(error) if error is not None else flow.send(result)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        result, error = None, None
+        try:
+            result = await perform(op)
+        except Exception as exc:
+            error = exc

@@ -15,6 +15,7 @@ from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from keysmith.core.errors import STORE_UNAVAILABLE, unavailable
 from keysmith.core.messages import SERVICE_UNAVAILABLE
+from keysmith.core.operations import drive, drive_async
 from keysmith.core.policy import Expiry, TokenPolicy
 from keysmith.core.selfservice.access import Caller
 from keysmith.core.selfservice.errors import SelfServiceError
@@ -120,22 +121,16 @@ def run(flow: Flow[T], backend: Any) -> T:
 
 
 def _run(flow: Flow[T], backend: Any) -> T:
-    result: Any = None
-    error: Exception | None = None
-    while True:
-        try:
-            op = flow.throw(error) if error is not None else flow.send(result)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        except SelfServiceError:
-            raise
-        except Exception as failure:
-            raise _store_failed() from failure
-        result, error = None, None
-        try:
-            result = getattr(backend, op.method.__name__)(*op.args, **op.kwargs)
-        except Exception as exc:
-            error = exc
+    try:
+        return drive(flow, lambda op: _call(backend, op))
+    except SelfServiceError:
+        raise
+    except Exception as failure:  # not handled by the flow
+        raise _store_failed() from failure
+
+
+def _call(backend: Any, op: Ask) -> Any:
+    return getattr(backend, op.method.__name__)(*op.args, **op.kwargs)
 
 
 async def run_async(flow: Flow[T], backend: Any) -> T:
@@ -149,21 +144,13 @@ async def run_async(flow: Flow[T], backend: Any) -> T:
 
 
 async def _run_async(flow: Flow[T], backend: Any) -> T:
-    result: Any = None
-    error: Exception | None = None
-    while True:
-        try:
-            op = flow.throw(error) if error is not None else flow.send(result)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        except SelfServiceError:
-            raise
-        except Exception as failure:
-            raise _store_failed() from failure
-        result, error = None, None
-        try:
-            result = getattr(backend, op.method.__name__)(*op.args, **op.kwargs)
-            if inspect.isawaitable(result):
-                result = await result
-        except Exception as exc:
-            error = exc
+    async def call(op: Ask) -> Any:
+        result = _call(backend, op)
+        return await result if inspect.isawaitable(result) else result
+
+    try:
+        return await drive_async(flow, call)
+    except SelfServiceError:
+        raise
+    except Exception as failure:  # not handled by the flow
+        raise _store_failed() from failure
