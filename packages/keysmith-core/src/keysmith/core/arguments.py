@@ -1,4 +1,4 @@
-"""Command-line values every keysmith tool accepts the same way: durations and moments."""
+"""Command-line values every keysmith tool accepts the same way: counts, durations and moments."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ import argparse
 import re
 from datetime import datetime, timedelta, timezone
 
-__all__ = ["duration", "duration_or_moment", "moment", "since"]
+__all__ = ["duration", "duration_or_moment", "moment", "positive", "since"]
 
 _DURATION = re.compile(r"(\d+)\s*([smhdw])", re.ASCII)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def positive(text: str) -> int:
+    """A whole number above 0 (``--limit``, ``--batch-size``)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
 
 
 def duration(text: str) -> timedelta:

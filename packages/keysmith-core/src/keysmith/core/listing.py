@@ -25,6 +25,7 @@ __all__ = [
     "in_pages",
     "json_array",
     "keyset_rows",
+    "listing_text",
     "more_note",
     "table",
     "when",
@@ -154,6 +155,29 @@ class Limited(Generic[T]):
                 self.more = True
                 return
             yield item
+
+
+def listing_text(
+    rows: Iterable[T],
+    data: Callable[[T], Any],
+    text: Callable[[list[T]], str],
+    *,
+    jsonl: bool,
+    as_json: bool,
+    page_size: int = PAGE_SIZE,
+) -> Iterator[str]:
+    """A listing's output in pieces, each written as the rows are read: a JSON line of
+    ``data(row)`` per row (``jsonl``), a JSON list of them (``as_json``), or else ``text`` of
+    each page of rows (a table aligned a page at a time)."""
+    if jsonl:
+        for row in rows:
+            yield dumps_line(data(row)) + "\n"
+    elif as_json:
+        yield from json_array(data(row) for row in rows)
+        yield "\n"
+    else:
+        for page in in_pages(rows, page_size):
+            yield text(page) + "\n"
 
 
 def more_note(limit: int | None) -> str:

@@ -3,31 +3,23 @@ listing command takes (``--limit``, ``--all``, ``--json``, ``--jsonl``)."""
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Q, QuerySet
 
+from keysmith.core.arguments import positive
 from keysmith.core.listing import (
     DEFAULT_LIMIT,
     Limited,
-    dumps_line,
-    in_pages,
-    json_array,
     keyset_rows,
+    listing_text,
     more_note,
 )
 
 # Rows per query; the tests make it small to walk several pages.
 PAGE_SIZE = 500
-
-
-def positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return int(text)
 
 
 def add_listing_arguments(parser: CommandParser, default_limit: int = DEFAULT_LIMIT) -> None:
@@ -71,15 +63,10 @@ def print_listing(
     list or JSON lines of ``data(row)``; a note on stderr when the limit cut the listing."""
     limit = None if options["all"] else options["limit"]
     shown = Limited(newest_first(rows, None if limit is None else limit + 1), limit)
-    if options["jsonl"]:
-        for row in shown:
-            command.stdout.write(dumps_line(data(row)))
-    elif options["json"]:
-        for piece in json_array(data(row) for row in shown):
-            command.stdout.write(piece, ending="")
-        command.stdout.write("")
-    else:
-        for page in in_pages(shown, PAGE_SIZE):
-            command.stdout.write(text(page))
+    output = listing_text(
+        shown, data, text, jsonl=options["jsonl"], as_json=options["json"], page_size=PAGE_SIZE
+    )
+    for piece in output:
+        command.stdout.write(piece, ending="")
     if shown.more:
         command.stderr.write(more_note(limit), style_func=str)

@@ -3,7 +3,6 @@ older than N days, oldest first, in batches of one short transaction each."""
 
 from __future__ import annotations
 
-import argparse
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import router, transaction
 from django.utils import timezone
 
+from keysmith.core.arguments import positive
 from keysmith.core.pruning import (
     DEFAULT_BATCH_SIZE,
     Progress,
@@ -22,12 +22,6 @@ from keysmith.django.settings import get_settings
 from keysmith.models.utils import get_audit_log_model
 
 
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return int(text)
-
-
 class Command(BaseCommand):
     help = "Delete keysmith audit log entries older than N days (default AUDIT_LOG_RETENTION_DAYS)."
 
@@ -35,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, help="Delete entries older than this many days.")
         parser.add_argument(
             "--batch-size",
-            type=_positive,
+            type=positive,
             default=DEFAULT_BATCH_SIZE,
             help=f"Rows deleted per transaction (default {DEFAULT_BATCH_SIZE}).",
         )

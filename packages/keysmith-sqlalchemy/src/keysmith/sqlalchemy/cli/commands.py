@@ -12,10 +12,8 @@ from keysmith.core.errors import TokenChanged, TokenStateError
 from keysmith.core.listing import (
     PAGE_SIZE,
     Limited,
-    dumps_line,
-    in_pages,
-    json_array,
     keyset_rows,
+    listing_text,
     more_note,
 )
 from keysmith.core.pruning import Progress, batches_for, progress_line, prune_in_batches
@@ -90,16 +88,11 @@ def _print_listing(
     cut the listing."""
     limit = None if args.all else args.limit
     shown = Limited(keyset_rows(fetch, None if limit is None else limit + 1, PAGE_SIZE), limit)
-    if args.jsonl:
-        for row in shown:
-            print(dumps_line(data(row)), file=context.out)
-    elif context.as_json:
-        for piece in json_array(data(row) for row in shown):
-            print(piece, end="", file=context.out)
-        print(file=context.out)
-    else:
-        for page in in_pages(shown, PAGE_SIZE):
-            print(text(page), file=context.out)
+    output = listing_text(
+        shown, data, text, jsonl=args.jsonl, as_json=context.as_json, page_size=PAGE_SIZE
+    )
+    for piece in output:
+        context.out.write(piece)
     context.out.flush()
     if shown.more:
         print(f"{context.prog}: {more_note(limit)}", file=sys.stderr)

@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from keysmith.core.arguments import duration, duration_or_moment, since
+from keysmith.core.arguments import duration, duration_or_moment, positive, since
 from keysmith.core.format import prefix_argument
 from keysmith.core.listing import DEFAULT_LIMIT
 from keysmith.core.pruning import DEFAULT_BATCH_SIZE
@@ -44,12 +44,6 @@ def prefix(text: str) -> str:
     if not _PREFIX.fullmatch(text):
         raise argparse.ArgumentTypeError(f"not a token prefix: {text!r}")
     return text
-
-
-def positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return int(text)
 
 
 def days(text: str) -> int:
